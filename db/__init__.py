@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, the async engine (embedded or external Postgres) and repository functions."""

@@ -1,0 +1,23 @@
+"""All tables, imported so `SQLModel.metadata` is complete (alembic and tests rely on it)."""
+
+from db.models.accounts import ROLES, ApiToken, Class, ClassMember, Student
+from db.models.attempts import Attempt, AttemptedQuestion
+from db.models.curriculum import Question, Subject, SyllabusPoint
+from db.models.director import (
+    DirectorCoachingPlan,
+    DirectorCoachingSession,
+    DirectorScore,
+    DirectorScorecard,
+    DirectorScorecardTemplate,
+    DirectorTarget,
+)
+from db.models.service import IdempotencyKey, LlmCall
+from db.models.tutoring import OUTCOMES, PLAN_STATUSES, CoachingSession, ImprovementPlan, StudyPlan
+
+__all__ = [
+    "ROLES", "OUTCOMES", "PLAN_STATUSES",
+    "ApiToken", "Attempt", "AttemptedQuestion", "Class", "ClassMember", "CoachingSession",
+    "DirectorCoachingPlan", "DirectorCoachingSession", "DirectorScore", "DirectorScorecard",
+    "DirectorScorecardTemplate", "DirectorTarget", "IdempotencyKey", "ImprovementPlan", "LlmCall",
+    "Question", "Student", "StudyPlan", "Subject", "SyllabusPoint",
+]

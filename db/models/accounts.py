@@ -1,0 +1,83 @@
+"""Accounts (students, teachers, examiners, admins share `students`), API tokens, classes and membership."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, text
+from sqlalchemy import Uuid
+from sqlmodel import Field, SQLModel
+
+from db.models.common import optional_timestamp_field, timestamp_field
+
+Role = Literal["student", "teacher", "examiner", "admin"]
+ROLES: tuple[str, ...] = ("student", "teacher", "examiner", "admin")
+
+
+class Student(SQLModel, table=True):
+    """Every account. The seed's `reviewed_by` references students(id), so examiners live here too."""
+
+    __tablename__ = "students"
+    __table_args__ = (
+        CheckConstraint("role IN ('student', 'teacher', 'examiner', 'admin')", name="valid_role"),
+    )
+
+    id: uuid.UUID = Field(
+        default_factory=uuid.uuid4,
+        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
+    )
+    email: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
+    display_name: str = Field(max_length=200)
+    role: str = Field(default="student", sa_column=Column(String(20), nullable=False, server_default="student"))
+    created_at: datetime = timestamp_field()
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token, stored only as its SHA-256 hash."""
+
+    __tablename__ = "api_tokens"
+
+    id: uuid.UUID = Field(
+        default_factory=uuid.uuid4,
+        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
+    )
+    student_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("students.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    name: str = Field(default="default", max_length=100)
+    created_at: datetime = timestamp_field()
+    revoked_at: datetime | None = optional_timestamp_field()
+
+
+class Class(SQLModel, table=True):
+    """A teaching group: which teacher may see and act for which students, in one subject."""
+
+    __tablename__ = "classes"
+
+    id: uuid.UUID = Field(
+        default_factory=uuid.uuid4,
+        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
+    )
+    name: str = Field(max_length=200)
+    subject_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("subjects.id"), nullable=False))
+    teacher_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("students.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    created_at: datetime = timestamp_field()
+
+
+class ClassMember(SQLModel, table=True):
+    """A student's membership of a class."""
+
+    __tablename__ = "class_members"
+
+    class_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True)
+    )
+    student_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("students.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    added_at: datetime = timestamp_field()

@@ -1,0 +1,48 @@
+"""Column helpers shared by the table modules (each call builds a fresh Column: SQLAlchemy forbids sharing)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Column, DateTime, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import Text
+from sqlmodel import Field
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now; every timestamp we write is UTC."""
+    return datetime.now(timezone.utc)
+
+
+def timestamp_field(*, nullable: bool = False, server_now: bool = True) -> Any:
+    """A TIMESTAMP WITH TIME ZONE column, `DEFAULT now()` unless told otherwise."""
+    return Field(
+        default_factory=utcnow if server_now else None,
+        sa_column=Column(
+            DateTime(timezone=True),
+            server_default=text("now()") if server_now else None,
+            nullable=nullable,
+        ),
+    )
+
+
+def optional_timestamp_field() -> Any:
+    """A nullable TIMESTAMPTZ with no default."""
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+def jsonb_field(*, nullable: bool = False, default_factory: Any = None) -> Any:
+    """A JSONB column."""
+    kwargs: dict[str, Any] = {"sa_column": Column(JSONB(), nullable=nullable)}
+    if default_factory is not None:
+        kwargs["default_factory"] = default_factory
+    else:
+        kwargs["default"] = None
+    return Field(**kwargs)
+
+
+def text_array_field(*, nullable: bool = True) -> Any:
+    """A text[] column."""
+    return Field(default=None, sa_column=Column(ARRAY(Text()), nullable=nullable))

@@ -1,0 +1,51 @@
+"""Service bookkeeping beyond the seeds: idempotency keys for retried POSTs, and per-call LLM token usage."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint, text
+from sqlalchemy import Boolean, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from db.models.common import timestamp_field
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """The stored response of a POST made with an Idempotency-Key, so a retry returns it unchanged."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("student_id", "scope", "key", name="uq_idempotency_scope_key"),)
+
+    id: uuid.UUID = Field(
+        default_factory=uuid.uuid4,
+        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
+    )
+    student_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("students.id", ondelete="CASCADE"), nullable=False)
+    )
+    scope: str = Field(sa_column=Column(String(200), nullable=False))
+    key: str = Field(sa_column=Column(String(200), nullable=False))
+    response: dict[str, Any] = Field(sa_column=Column(JSONB(), nullable=False))
+    created_at: datetime = timestamp_field()
+
+
+class LlmCall(SQLModel, table=True):
+    """Token use of one model call (from `usage_metadata`), by agent and model."""
+
+    __tablename__ = "llm_calls"
+
+    id: uuid.UUID = Field(
+        default_factory=uuid.uuid4,
+        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
+    )
+    agent: str = Field(sa_column=Column(String(30), nullable=False))
+    model: str = Field(sa_column=Column(String(200), nullable=False))
+    offline: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False, server_default="false"))
+    thread_id: str | None = Field(default=None, sa_column=Column(String(100), nullable=True, index=True))
+    input_tokens: int = Field(default=0, sa_column=Column(Integer(), nullable=False, server_default="0"))
+    output_tokens: int = Field(default=0, sa_column=Column(Integer(), nullable=False, server_default="0"))
+    created_at: datetime = timestamp_field()
