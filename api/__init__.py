@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI), auth, error mapping and the `teach` CLI."""

@@ -1,0 +1,72 @@
+"""The FastAPI application: lifespan (database, then the agent workflow), error mapping, routers.
+
+Every module in `api/routes/` that defines a `router` is mounted, so adding an endpoint never means
+editing this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+import api.routes
+from api.errors import install_error_handlers
+from api.settings import ApiSettings
+from db.engine import create_engine, session_factory
+from db.urls import resolve_libpq_url
+
+log = logging.getLogger(__name__)
+
+
+def _include_routers(app: FastAPI) -> None:
+    for info in sorted(pkgutil.iter_modules(api.routes.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"api.routes.{info.name}")
+        router = getattr(module, "router", None)
+        if router is not None:
+            app.include_router(router)
+
+
+def create_app(*, database_url: str | None = None, settings: ApiSettings | None = None) -> FastAPI:
+    """Build the app. `database_url` overrides DATABASE_URL / the embedded server (tests pass their own)."""
+    settings = settings or ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = database_url or resolve_libpq_url()
+        engine = create_engine(url)
+        app.state.settings = settings
+        app.state.db_url = url
+        app.state.engine = engine
+        app.state.sessionmaker = session_factory(engine)
+        runtime = await _start_runtime(app.state)
+        try:
+            yield
+        finally:
+            if runtime is not None:
+                await runtime.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="teach — AI teaching roles",
+        version="0.1.0",
+        description="Coach, Marker, Reviewer and Planner agents over PostgreSQL.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    _include_routers(app)
+    return app
+
+
+async def _start_runtime(state: Any) -> Any:
+    """Compile the agent workflow with its Postgres checkpointer, when the graph package provides one."""
+    try:
+        runtime_mod = importlib.import_module("graph.runtime")
+    except ModuleNotFoundError:
+        return None
+    return await runtime_mod.start_runtime(state)

@@ -1,0 +1,70 @@
+"""Request dependencies: the transactional session, the authenticated account, role requirements."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import Forbidden, Unauthorized
+from db.models import Student
+from db.repo.accounts import get_account_by_token
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request: committed when the handler returns, rolled back if it raises."""
+    async with request.app.state.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def current_user(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Student:
+    """The account behind the bearer token, or 401."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthorized("missing bearer token", field="Authorization")
+    account = await get_account_by_token(session, token=credentials.credentials)
+    if account is None:
+        raise Unauthorized("invalid or revoked token", field="Authorization")
+    return account
+
+
+CurrentUser = Annotated[Student, Depends(current_user)]
+
+
+def require_roles(*roles: str) -> Callable[..., Any]:
+    """A dependency that admits only accounts with one of `roles` (403 otherwise)."""
+
+    async def _check(user: CurrentUser) -> Student:
+        if user.role not in roles:
+            raise Forbidden(f"this action needs one of the roles: {', '.join(roles)}")
+        return user
+
+    return _check
+
+
+StudentUser = Annotated[Student, Depends(require_roles("student"))]
+TeacherUser = Annotated[Student, Depends(require_roles("teacher", "admin"))]
+StaffUser = Annotated[Student, Depends(require_roles("teacher", "examiner", "admin"))]
+
+
+def app_state(request: Request) -> Any:
+    """The application's state (engine, sessionmaker, graph, settings)."""
+    return request.app.state
+
+
+StateDep = Annotated[Any, Depends(app_state)]

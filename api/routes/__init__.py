@@ -1,0 +1,1 @@
+"""Route modules: thin handlers that validate, call repositories/services and raise domain errors."""

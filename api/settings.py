@@ -1,0 +1,18 @@
+"""API settings (env prefix TEACH_): organisation slug, request limits, the review threshold."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiSettings(BaseSettings):
+    """Deployment-wide settings of the HTTP service."""
+
+    model_config = SettingsConfigDict(env_prefix="TEACH_", extra="ignore")
+
+    organisation: str = "demo-school"  # the director schema's `customer`
+    message_max_chars: int = 4000
+    answer_max_chars: int = 20000
+    host: str = "127.0.0.1"
+    port: int = 8000
+    class_plan_concurrency: int = 4

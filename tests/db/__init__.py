@@ -1,0 +1,1 @@
+"""Repository and schema tests against real PostgreSQL."""
