@@ -6,6 +6,7 @@ checkpointer) and nothing leaks between tests. The server is DATABASE_URL's when
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from pathlib import Path
@@ -40,7 +41,23 @@ def create_template(url: str) -> str:
     name = f"teach_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin_execute(url, f'CREATE DATABASE "{name}"')
     upgrade(with_database(url, name))
+    asyncio.run(_load_curriculum(with_database(url, name)))
     return name
+
+
+async def _load_curriculum(url: str) -> None:
+    """Every test database starts with the bundled curriculum, as a served database does."""
+    from api.settings import ApiSettings
+    from curriculum.sync import sync_curriculum
+    from db.engine import create_engine, session_factory
+
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            await sync_curriculum(session, organisation=ApiSettings().organisation)
+            await session.commit()
+    finally:
+        await engine.dispose()
 
 
 def clone_database(url: str, template: str) -> str:

@@ -1,0 +1,1 @@
+"""`teach` subcommands: each module here defines `register(subparsers)`; the CLI mounts them all."""

@@ -1,0 +1,33 @@
+"""`teach serve`: database (embedded unless DATABASE_URL), migrations, curriculum, then the API and chat page."""
+
+from __future__ import annotations
+
+import argparse
+
+from api.commands.common import database_url, migrate
+from api.commands.migrate import load_curriculum
+from api.settings import ApiSettings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = ApiSettings()
+    url = database_url()
+    migrate(url)
+    print(load_curriculum(url))
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"serving on http://{host}:{port}  (API docs at /docs, chat page at /)")
+    uvicorn.run(create_app(database_url=url, settings=settings), host=host, port=port, log_level="info")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Mount `serve`."""
+    p = sub.add_parser("serve", help="start the service (migrates and loads the curriculum first)")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.set_defaults(func=_serve)

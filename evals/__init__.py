@@ -1,0 +1,1 @@
+"""Evaluation suite: transcript scorers, MRBench measurement, scenario runs and reports (DESIGN.md §8)."""

@@ -1,0 +1,76 @@
+"""Deterministic per-turn scorers for MRBench's eight dimensions (no network).
+
+Each dimension is labelled by a small multinomial logistic regression over the features of
+``turn_features`` (weights in ``turn_model.json``, trained on the shared MRBench dev file only by
+``evals/train_turn_model.py``), plus hand rules where the data cannot teach the model:
+
+- Tutor_Tone "Offensive" never occurs in the dev data, so an insult lexicon decides it.
+- A response that contains the known final answer (context ``ground_truth_solution`` /
+  ``answer_phrases``) in a statement, not a question, reveals it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from evals.scorers.linear_model import softmax_scores, top_contributions
+from evals.scorers.turn_features import DIMENSIONS, extract_features
+
+MODEL_PATH = Path(__file__).with_name("turn_model.json")
+REVEALED_CORRECT = "Yes (and the answer is correct)"
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str = str(MODEL_PATH)) -> dict:
+    """The committed weights: ``{"dimensions": {key: {"labels": [...], "weights": {feature: [...]}}}}``."""
+    model = json.loads(Path(path).read_text(encoding="utf-8"))
+    missing = [key for key in DIMENSIONS if key not in model.get("dimensions", {})]
+    if missing:
+        raise ValueError(f"turn model {path} lacks dimensions: {', '.join(missing)}")
+    return model
+
+
+def _states_answer(features: dict, response: str) -> bool:
+    """The known answer appears and the response is not just asking about it."""
+    if not features.get("answer_hit") or not features.get("answer_hit_new"):
+        return False
+    # "Is it 12?" style checks leave the student to confirm; a statement gives the answer away.
+    return not response.strip().endswith("?") or features.get("reveal_cue", 0.0) > 0
+
+
+def label_dimension(key: str, spec: dict, features: dict, response: str) -> tuple[str, str]:
+    """Label one dimension from precomputed features; returns ``(label, reason)``."""
+    if key == "Tutor_Tone" and features.get("offensive_cue"):
+        return "Offensive", "insulting or belittling wording towards the student"
+    if key == "Revealing_of_the_Answer" and _states_answer(features, response):
+        return REVEALED_CORRECT, "states the known final answer instead of leaving it to the student"
+    labels = spec["labels"]
+    probs = softmax_scores(spec["weights"], features, len(labels))
+    best = max(range(len(labels)), key=lambda k: probs[k])
+    cues = top_contributions(spec["weights"], features, best)
+    reason = f"linear model p={probs[best]:.2f}"
+    if cues:
+        reason += "; cues: " + ", ".join(cues)
+    return labels[best], reason
+
+
+def score_turn(history: str | list[dict], response: str, *, context: dict | None = None,
+               model: dict | None = None) -> list[dict]:
+    """Label one tutor response on all eight MRBench dimensions.
+
+    ``history`` is the dialogue before the response (MRBench string or a list of
+    ``{"role", "content"}`` messages); ``context`` may carry ``ground_truth_solution`` or, for our
+    coach, ``answer_phrases``/``expectations``. Returns ``[{"key", "value", "reason"}]`` in MRBench's
+    dimension order, with MRBench's label values.
+    """
+    if not isinstance(response, str):
+        raise TypeError("response: expected a string")
+    model = model or load_model()
+    features = extract_features(history, response, context)
+    results = []
+    for key in DIMENSIONS:
+        label, reason = label_dimension(key, model["dimensions"][key], features, response)
+        results.append({"key": key, "value": label, "reason": reason})
+    return results
