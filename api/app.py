@@ -18,7 +18,9 @@ from fastapi import FastAPI
 import api.routes
 from api.errors import install_error_handlers
 from api.settings import ApiSettings
+from api.services.turn_lock import TurnGate, max_concurrent_turns
 from db.engine import create_engine, session_factory
+from db.settings import DatabaseSettings
 from db.urls import resolve_libpq_url
 
 log = logging.getLogger(__name__)
@@ -44,12 +46,15 @@ def create_app(*, database_url: str | None = None, settings: ApiSettings | None 
         app.state.db_url = url
         app.state.engine = engine
         app.state.sessionmaker = session_factory(engine)
+        db_settings = DatabaseSettings()
+        app.state.turn_gate = TurnGate(
+            engine, max_concurrent=max_concurrent_turns(db_settings.pool_size, db_settings.max_overflow)
+        )
         runtime = await _start_runtime(app.state)
         try:
             yield
         finally:
-            if runtime is not None:
-                await runtime.aclose()
+            await runtime.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -64,9 +69,7 @@ def create_app(*, database_url: str | None = None, settings: ApiSettings | None 
 
 
 async def _start_runtime(state: Any) -> Any:
-    """Compile the agent workflow with its Postgres checkpointer, when the graph package provides one."""
-    try:
-        runtime_mod = importlib.import_module("graph.runtime")
-    except ModuleNotFoundError:
-        return None
-    return await runtime_mod.start_runtime(state)
+    """Compile the agent workflow with its Postgres checkpointer (imported here: the graph pulls in agents)."""
+    from graph.runtime import start_runtime
+
+    return await start_runtime(state)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evals.scorers.turn_features import DIMENSIONS
 
@@ -51,12 +52,13 @@ def resolve_mrbench_file(path: Path) -> Path:
     return path
 
 
-def _require(mapping: dict, key: str, where: str, kind: type) -> object:
+def _require(mapping: object, key: str, where: str, *kinds: type) -> Any:
     if not isinstance(mapping, dict) or key not in mapping:
         raise MRBenchFormatError(f"{where}: missing field '{key}'")
     value = mapping[key]
-    if not isinstance(value, kind):
-        raise MRBenchFormatError(f"{where}.{key}: expected {kind.__name__}, got {type(value).__name__}")
+    if not isinstance(value, kinds):
+        expected = " or ".join(kind.__name__ for kind in kinds)
+        raise MRBenchFormatError(f"{where}.{key}: expected {expected}, got {type(value).__name__}")
     return value
 
 
@@ -71,7 +73,7 @@ def parse_mrbench(items: object) -> list[TutorResponse]:
     records: list[TutorResponse] = []
     for index, item in enumerate(items):
         where = f"[{index}]"
-        conversation_id = str(_require(item, "conversation_id", where, (str, int)))
+        conversation_id = str(_require(item, "conversation_id", where, str, int))
         history = _require(item, "conversation_history", where, str)
         responses = _require(item, "anno_llm_responses", where, dict)
         solution = item.get("Ground_Truth_Solution") or ""

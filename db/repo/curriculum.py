@@ -27,9 +27,11 @@ async def get_syllabus_point(session: AsyncSession, *, code: str) -> SyllabusPoi
     return (await session.execute(select(SyllabusPoint).where(SyllabusPoint.code == code))).scalar_one_or_none()
 
 
-async def list_syllabus_points(session: AsyncSession, *, subject_id: uuid.UUID) -> list[SyllabusPoint]:
-    """All points of a subject, in code order."""
-    stmt = select(SyllabusPoint).where(SyllabusPoint.subject_id == subject_id).order_by(SyllabusPoint.code)
+async def list_syllabus_points(session: AsyncSession, *, subject_id: uuid.UUID | None) -> list[SyllabusPoint]:
+    """All points of a subject (None = every subject), in code order."""
+    stmt = select(SyllabusPoint).order_by(SyllabusPoint.code)
+    if subject_id is not None:
+        stmt = stmt.where(SyllabusPoint.subject_id == subject_id)
     return list((await session.execute(stmt)).scalars())
 
 

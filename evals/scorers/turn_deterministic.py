@@ -34,10 +34,10 @@ def load_model(path: str = str(MODEL_PATH)) -> dict:
 
 def _states_answer(features: dict, response: str) -> bool:
     """The known answer appears and the response is not just asking about it."""
-    if not features.get("answer_hit") or not features.get("answer_hit_new"):
+    if not features.get("answer_stated"):
         return False
     # "Is it 12?" style checks leave the student to confirm; a statement gives the answer away.
-    return not response.strip().endswith("?") or features.get("reveal_cue", 0.0) > 0
+    return not response.strip().rstrip("\"'* ").endswith("?")
 
 
 def label_dimension(key: str, spec: dict, features: dict, response: str) -> tuple[str, str]:

@@ -1,0 +1,87 @@
+"""Request and response models of the coaching endpoints (transcript entries validated per the seed)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from db.models import CoachingSession
+
+
+class TranscriptEntry(BaseModel):
+    """One transcript message: role student|coach, content, ISO-8601 timestamp."""
+
+    role: Literal["student", "coach"]
+    content: str
+    timestamp: datetime
+
+
+class CoachingSessionCreate(BaseModel):
+    topic: str = Field(min_length=1, max_length=500)
+    struggle_description: str | None = Field(default=None, max_length=4000)
+    syllabus_point: str | None = Field(default=None, max_length=30)
+
+    @field_validator("topic")
+    @classmethod
+    def _topic_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be blank")
+        return v.strip()
+
+
+class MessageCreate(BaseModel):
+    content: str = Field(min_length=1)
+
+    @field_validator("content")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be empty")
+        return v
+
+
+class OutcomeUpdate(BaseModel):
+    outcome: Literal["in_progress", "resolved", "needs_more_help", "refer_to_teacher"]
+
+
+class TurnPublic(BaseModel):
+    reply: str | None
+    outcome: str
+    model: str | None
+    message: TranscriptEntry | None = None
+
+
+class CoachingSessionPublic(BaseModel):
+    id: uuid.UUID
+    student_id: uuid.UUID
+    topic: str
+    struggle_description: str | None
+    syllabus_point: str | None
+    outcome: str
+    referral_reason: str | None
+    session_transcript: list[TranscriptEntry]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, cs: CoachingSession) -> "CoachingSessionPublic":
+        return cls(
+            id=cs.id, student_id=cs.student_id, topic=cs.topic, struggle_description=cs.struggle_description,
+            syllabus_point=cs.syllabus_point_code, outcome=cs.outcome, referral_reason=cs.referral_reason,
+            session_transcript=[TranscriptEntry(**e) for e in cs.session_transcript],
+            created_at=cs.created_at, updated_at=cs.updated_at,
+        )
+
+
+class CoachingSessionCreated(CoachingSessionPublic):
+    reply: TurnPublic | None = None
+
+
+class CoachingSessionPage(BaseModel):
+    items: list[CoachingSessionPublic]
+    total: int
+    limit: int
+    offset: int

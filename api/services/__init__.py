@@ -1,0 +1,1 @@
+"""Services: the orchestration behind routes that is more than one repository call."""

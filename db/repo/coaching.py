@@ -1,0 +1,94 @@
+"""Coaching sessions: create, read, list, append to the transcript atomically, close with an outcome."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import CoachingSession
+
+
+def now_iso() -> str:
+    """ISO-8601 UTC timestamp for a transcript entry."""
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+async def create_session(
+    session: AsyncSession, *, student_id: uuid.UUID, topic: str, struggle_description: str | None,
+    syllabus_point_code: str | None,
+) -> CoachingSession:
+    """Open a session in `in_progress` with an empty transcript."""
+    row = CoachingSession(
+        student_id=student_id, topic=topic, struggle_description=struggle_description,
+        session_transcript=[], syllabus_point_code=syllabus_point_code,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_session(session: AsyncSession, *, session_id: uuid.UUID) -> CoachingSession | None:
+    """The coaching session, freshly read."""
+    return (
+        await session.execute(
+            select(CoachingSession).where(CoachingSession.id == session_id).execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
+
+
+async def list_sessions(
+    session: AsyncSession, *, student_ids: list[uuid.UUID] | None, outcome: str | None, limit: int, offset: int
+) -> tuple[list[CoachingSession], int]:
+    """Sessions (newest first) of the given students (None = any), optionally by outcome; with the total."""
+    conds = []
+    if student_ids is not None:
+        conds.append(CoachingSession.student_id.in_(student_ids))
+    if outcome is not None:
+        conds.append(CoachingSession.outcome == outcome)
+    total = (await session.execute(select(func.count()).select_from(CoachingSession).where(*conds))).scalar_one()
+    stmt = (
+        select(CoachingSession).where(*conds).order_by(CoachingSession.created_at.desc(), CoachingSession.id)
+        .limit(limit).offset(offset)
+    )
+    return list((await session.execute(stmt)).scalars()), int(total)
+
+
+async def append_transcript_entry(
+    session: AsyncSession, *, session_id: uuid.UUID, role: str, content: str, timestamp: str | None = None
+) -> dict[str, Any]:
+    """Append `{role, content, timestamp}` in one UPDATE (atomic: concurrent appends never lose entries)."""
+    if role not in ("student", "coach"):
+        raise ValueError(f"transcript role must be 'student' or 'coach', not {role!r}")
+    entry = {"role": role, "content": content, "timestamp": timestamp or now_iso()}
+    await session.execute(
+        text(
+            "UPDATE coaching_sessions SET session_transcript = session_transcript || jsonb_build_array("
+            "CAST(:entry AS jsonb)), updated_at = now() WHERE id = :id"
+        ).bindparams(entry=_json(entry), id=session_id)
+    )
+    return entry
+
+
+async def close_with_outcome(
+    session: AsyncSession, *, session_id: uuid.UUID, outcome: str, referral_reason: str | None = None
+) -> bool:
+    """Move `in_progress` → outcome (the seed's only transitions). False if the session was not in progress."""
+    values: dict[str, Any] = {"outcome": outcome, "updated_at": func.now()}
+    if referral_reason is not None:
+        values["referral_reason"] = referral_reason
+    result = await session.execute(
+        update(CoachingSession)
+        .where(CoachingSession.id == session_id, CoachingSession.outcome == "in_progress")
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
