@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
 from agents.llm_settings import AGENTS, AgentName, LlmSettings
 from agents.resilient import ResilientChatModel, model_label
@@ -34,7 +35,7 @@ def openai_chat_model(agent: AgentName, settings: LlmSettings) -> ChatOpenAI:
     """A new `ChatOpenAI` for this agent, with the client's own retries off (the retry layer owns retries)."""
     return ChatOpenAI(
         model=settings.model_for(agent),
-        api_key=settings.api_key.get_secret_value() if settings.api_key else _DUMMY_KEY,
+        api_key=settings.api_key or SecretStr(_DUMMY_KEY),
         base_url=settings.base_url or None,
         timeout=settings.timeout_seconds,
         max_retries=0,

@@ -18,11 +18,13 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableBinding, RunnableConfig, RunnableSerializable
+from pydantic import ConfigDict, Field
 
 from agents.retry import MalformedToolCallError, RetryPolicy, acall_with_retry, call_with_retry
 
@@ -135,8 +137,8 @@ class ResilientChatModel(BaseChatModel):
 
     primary: BaseChatModel
     fallback: BaseChatModel | None = None
-    primary_kwargs: dict[str, Any] = {}
-    fallback_kwargs: dict[str, Any] = {}
+    primary_kwargs: dict[str, Any] = Field(default_factory=dict)
+    fallback_kwargs: dict[str, Any] = Field(default_factory=dict)
     policy: RetryPolicy = RetryPolicy()
     fallback_is_offline: bool = True
 
@@ -265,13 +267,17 @@ class ResilientRunnable(RunnableSerializable[Any, Any]):
     fallback: Runnable[Any, Any] | None = None
     policy: RetryPolicy = RetryPolicy()
 
-    model_config = {"arbitrary_types_allowed": True}
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     @staticmethod
     def _check(output: Any) -> Any:
         # include_raw=True returns parse failures instead of raising; treat them as failures to retry.
         if isinstance(output, dict) and output.get("parsing_error") is not None:
             raise output["parsing_error"]
+        # Parsers return None when the model's tool call could not be read at all (e.g. arguments that
+        # are not JSON); a schema always describes an object, so None is a failure worth retrying.
+        if output is None or (isinstance(output, dict) and "parsed" in output and output["parsed"] is None):
+            raise OutputParserException("structured output: the model's reply could not be parsed")
         return output
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,7 +35,6 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_before_delay,
-    wait_exponential_jitter,
 )
 
 if TYPE_CHECKING:
@@ -119,25 +119,28 @@ def retry_after_seconds(exc: BaseException | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def backoff_seconds(attempt_number: int, policy: RetryPolicy) -> float:
+    """Exponential backoff after the given failed attempt (1-based), plus jitter, never above backoff_max."""
+    exponential = policy.backoff_initial * 2 ** min(attempt_number - 1, 30)
+    return min(policy.backoff_max, exponential + random.uniform(0, policy.jitter))
 
 
 class _WaitRetryAfterOrBackoff:
     """Wait what the server asked for (capped), else exponential backoff with jitter."""
 
     def __init__(self, policy: RetryPolicy) -> None:
-        self.cap = policy.retry_after_cap
-        self.backoff = wait_exponential_jitter(
-            initial=policy.backoff_initial, max=policy.backoff_max, jitter=policy.jitter
-        )
+        self.policy = policy
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         asked = retry_after_seconds(exc)
         if asked is not None:
-            return min(asked, self.cap)
-        return self.backoff(state)
+            return min(asked, self.policy.retry_after_cap)
+        return backoff_seconds(state.attempt_number, self.policy)
 
 
 def _log_retry(state: RetryCallState) -> None:

@@ -11,6 +11,7 @@ from db.models.director import (
     DirectorScorecardTemplate,
     DirectorTarget,
 )
+from db.models.planning import REVIEW_SOURCES, StudentTopicState, StudyPlanNote, TopicReview  # noqa: F401
 from db.models.service import IdempotencyKey, LlmCall
 from db.models.tutoring import OUTCOMES, PLAN_STATUSES, CoachingSession, ImprovementPlan, StudyPlan
 

@@ -1,0 +1,1 @@
+"""Tests of the LLM layer: factory, retry layer, resilient wrapper, usage recording."""

@@ -1,0 +1,25 @@
+"""Fixtures for the LLM tests: a real OpenAI-compatible HTTP server per module, reset for every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.llm.fake_openai_server import FakeOpenAI
+
+
+@pytest.fixture(scope="module")
+def fake_openai_server() -> Iterator[FakeOpenAI]:
+    """One server per test module."""
+    server = FakeOpenAI()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_openai(fake_openai_server: FakeOpenAI) -> FakeOpenAI:
+    """The module's server with an empty script and no recorded requests."""
+    fake_openai_server.reset()
+    return fake_openai_server

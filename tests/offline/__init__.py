@@ -1,0 +1,1 @@
+"""Tests of the offline chat model, the offline Coach, progress tracking and topic matching."""
