@@ -24,7 +24,7 @@ from agents.usage import usage_from_message
 from db.repo.coaching import append_transcript_entry, get_session
 from db.repo.curriculum import get_syllabus_point
 from db.repo.usage import record_llm_call
-from graph.state import GraphContext, TutorState
+from agents.state import GraphContext, TutorState
 from tools.coach_tools import COACH_TOOLS
 
 MAX_MODEL_CALLS_PER_TURN = 4

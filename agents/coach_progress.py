@@ -94,6 +94,7 @@ class CoachProgress:
     wants_human: bool = False
     gave_up: bool = False  # the latest turn was an explicit give-up
     last_move: str = ""  # classification of the latest student turn, one of MOVES
+    previous_move: str = ""  # classification of the turn before (e.g. "misconception": they answered a probe)
     just_reached: list[str] = field(default_factory=list)  # expectation ids reached in the latest turn
     evidence: dict[str, str] = field(default_factory=dict)  # expectation id -> the student's own words
     student_quote: str = ""  # the student's words relevant to the latest move (misconception, request)
@@ -161,7 +162,7 @@ def assess_turn(point: Any, text: str, progress: CoachProgress) -> CoachProgress
     phrases = list(data.get("answer_phrases", []))
     new = replace(progress, reached=list(progress.reached), misconceptions_seen=list(progress.misconceptions_seen),
                   evidence=dict(progress.evidence), just_reached=[], gave_up=False, student_quote="",
-                  current_misconception=None, misconception_repeat=False)
+                  current_misconception=None, misconception_repeat=False, previous_move=progress.last_move)
     new.student_turns += 1
     norm = normalise(text)
     first_turn = new.student_turns == 1

@@ -72,6 +72,12 @@ class QuestionSpec:
         scheme = parse_scheme(self.mark_scheme)
         return {ao: scheme.ao_marks.get(ao) for ao in AO_NAMES}
 
+    @property
+    def topic_terms(self) -> list[str]:
+        """Words an on-topic answer uses: the question's text and its mark scheme's cues."""
+        scheme = parse_scheme(self.mark_scheme)
+        return [self.text, *(cue for point in scheme.points for group in point.cues for cue in group)]
+
     def as_prompt(self) -> dict[str, Any]:
         """The question fields shown to the model."""
         return {"ref": self.ref, "kind": self.kind, "text": self.text, "max_marks": self.max_marks}
@@ -147,8 +153,8 @@ def _rubric_method(role: str) -> str:
 
 async def mark_answer(model: BaseChatModel, question: QuestionSpec, answer: str, *, role: str = "marker") -> AnswerMarking:
     """Mark one answer as the "marker" (or, for the Reviewer's second marking, the "reviewer")."""
-    anomalies = list(detect_answer_anomalies(answer, question_text=question.text,
-                                             mark_scheme=question.mark_scheme))
+    anomalies = list(detect_answer_anomalies(answer, topic_terms=question.topic_terms,
+                                             max_marks=question.max_marks))
     clean = strip_marker_instructions(answer)
     rubric = mark_by_rubric(question.mark_scheme, answer, method=_rubric_method(role))
     parsed, raw = await _ask_model(model, question, clean, role)
@@ -221,8 +227,3 @@ def gate(question: QuestionSpec, answer: str, marking: AnswerMarking, *,
 def feedback_record(marking: AnswerMarking, gate_signals: dict[str, Any]) -> dict[str, Any]:
     """What is stored in `marking_feedback` for a marked answer."""
     return {**marking.model_dump(mode="json"), "confidence": gate_signals}
-
-
-def strip_for_display(answer: str) -> str:
-    """The answer as the model saw it (instructions to the marker removed)."""
-    return strip_marker_instructions(answer)

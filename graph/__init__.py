@@ -1,5 +1,1 @@
-"""The LangGraph workflow: state, `build_graph()` (uncompiled), routers, checkpointer runtime."""
-
-from graph.build import build_graph
-
-__all__ = ["build_graph"]
+"""The LangGraph workflow: `build_graph()` (uncompiled) in `graph.build`, routers, checkpointer runtime."""

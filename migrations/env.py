@@ -1,17 +1,16 @@
-"""Alembic environment: async engine on asyncpg, both schemas, type comparison on."""
+"""Alembic environment: a short-lived sync psycopg engine (callable from inside a running event loop),
+both schemas, type comparison on."""
 
 from __future__ import annotations
-
-import asyncio
 
 from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers every table on the metadata)
-from db.urls import to_asyncpg
+from db.urls import to_libpq
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -49,12 +48,13 @@ def _run_sync(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def run_migrations_online() -> None:
-    """Migrate over an asyncpg connection."""
-    engine = create_async_engine(to_asyncpg(config.get_main_option("sqlalchemy.url")), poolclass=pool.NullPool)
-    async with engine.connect() as connection:
-        await connection.run_sync(_run_sync)
-    await engine.dispose()
+def run_migrations_online() -> None:
+    """Migrate over a psycopg connection."""
+    url = to_libpq(config.get_main_option("sqlalchemy.url")).replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url, poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        _run_sync(connection)
+    engine.dispose()
 
 
 if context.is_offline_mode():
@@ -62,4 +62,4 @@ if context.is_offline_mode():
 elif (conn := config.attributes.get("connection")) is not None:
     _run_sync(conn)
 else:
-    asyncio.run(run_migrations_online())
+    run_migrations_online()

@@ -23,6 +23,14 @@ class SM2State:
     interval: int = 0
     repetitions: int = 0
 
+    def __post_init__(self) -> None:
+        if isinstance(self.ef, bool) or not isinstance(self.ef, (int, float)) or not EF_MIN <= self.ef <= EF_MAX:
+            raise ValueError(f"ef must be within {EF_MIN}..{EF_MAX}, got {self.ef!r}")
+        for name in ("interval", "repetitions"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+
 
 def _check_quality(quality: int) -> None:
     if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
@@ -53,7 +61,7 @@ def review(state: SM2State, quality: int) -> SM2State:
             interval = 6
         else:
             # round() first so float drift (e.g. 6 × 2.5 = 15.000000000000002) cannot add a day
-            interval = math.ceil(round(state.interval * state.ef, 9))
+            interval = max(1, math.ceil(round(state.interval * state.ef, 9)))
         repetitions = state.repetitions + 1
     else:
         interval, repetitions = 1, 0

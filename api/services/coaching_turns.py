@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessageChunk
 from api.errors import Unavailable
 from db.repo.coaching import get_session
 from db.repo.idempotency import get_stored_response, store_response
-from graph.state import GraphContext
+from agents.state import GraphContext
 
 log = logging.getLogger(__name__)
 

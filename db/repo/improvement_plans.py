@@ -89,3 +89,25 @@ async def record_progress(
     ]
     await session.flush()
     return plan
+
+
+async def plan_resources(
+    session: AsyncSession, *, subject_id: uuid.UUID, codes: list[str]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Titles of these syllabus points and, per point, the refs of the subject's questions that cover it."""
+    from db.models import Question, SyllabusPoint
+
+    if not codes:
+        return {}, {}
+    titles = dict((await session.execute(
+        select(SyllabusPoint.code, SyllabusPoint.title).where(SyllabusPoint.code.in_(codes)))).all())
+    rows = (await session.execute(
+        select(Question.ref, Question.syllabus_point_codes).where(
+            Question.subject_id == subject_id, Question.syllabus_point_codes.overlap(codes)
+        ).order_by(Question.ref))).all()
+    practice: dict[str, list[str]] = {code: [] for code in codes}
+    for ref, question_codes in rows:
+        for code in question_codes:
+            if code in practice:
+                practice[code].append(ref)
+    return titles, practice

@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.messages import AIMessage
 
 from db.repo.coaching import create_session, get_session
-from graph.state import GraphContext
+from agents.state import GraphContext
 from tests.fakes import ScriptedChatModel
 
 

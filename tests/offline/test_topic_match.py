@@ -10,9 +10,12 @@ from agents.topic_match import resolve_syllabus_point
 from curriculum.loader import get_curriculum
 
 
-@pytest.fixture(scope="module")
+ALL_POINTS = {code: p.model_dump() for code, p in get_curriculum().points.items()}
+
+
+@pytest.fixture
 def points() -> dict[str, dict]:
-    return {code: p.model_dump() for code, p in get_curriculum().points.items()}
+    return ALL_POINTS
 
 
 @pytest.mark.parametrize(("topic", "struggle", "code"), [
@@ -57,5 +60,4 @@ def test_works_on_db_content_without_titles(points):
 
 @given(st.text(max_size=80), st.none() | st.text(max_size=80))
 def test_any_text_gives_a_known_code_or_none(topic, struggle):
-    points = {code: p.model_dump() for code, p in get_curriculum().points.items()}
-    assert resolve_syllabus_point(topic, struggle, points) in {None, *points}
+    assert resolve_syllabus_point(topic, struggle, ALL_POINTS) in {None, *ALL_POINTS}

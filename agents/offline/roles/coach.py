@@ -118,6 +118,8 @@ def compose_turn(ctx: dict[str, Any]) -> str:
     if move in ("dont_know", "no_progress", "gave_up"):
         if progress.get("attempts_on_step", 0) == 1:  # first miss on this step: a nudge
             leads = {"dont_know": P.DONT_KNOW_LEADS, "gave_up": P.GAVE_UP_LEADS}.get(move, P.HINT_LEADS)
+            if move == "no_progress" and progress.get("previous_move") == "misconception":
+                leads = P.AFTER_PROBE_LEADS  # they were answering the probe: acknowledge, then steer back
             return f"{_pick(leads, ctx, 'hint')} {_hint_question(step, ctx)}"
         return f"{_pick(P.NEW_ANGLE_LEADS, ctx, 'angle')} {question}"  # second miss: the next ladder step
     return f"{_pick(P.OPENINGS, ctx, 'open', title=title)} {question}"

@@ -50,8 +50,12 @@ MISCONCEPTION_REPEAT = (
 HINT_LEADS = (
     "Not quite yet — let's take a smaller step.",
     "You're thinking about it, which is what matters. Here's a nudge.",
-    "Close, but there's a piece missing. Try this.",
+    "There's still a piece missing. Try this.",
     "Let's slow down and look at one part of it.",
+)
+AFTER_PROBE_LEADS = (
+    "Thanks for working through that — keep that example in mind.",
+    "Good, hold on to what that example showed you.",
 )
 DONT_KNOW_LEADS = (
     "That's fine — not knowing yet is where learning starts.",

@@ -1,0 +1,62 @@
+"""Workflow state (checkpointed per thread) and the per-run context (ids and handles, never checkpointed).
+
+Ids the model must not invent — student, session, attempt — travel in `GraphContext`, which the API fills
+from the authenticated request; tools read them from the runtime, never from tool arguments.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypedDict
+
+from langchain_core.language_models import BaseChatModel
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+RequestKind = Literal["chat", "mark", "plan"]
+
+
+def _replace(_old: Any, new: Any) -> Any:
+    return new
+
+
+def _merge_dicts(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:
+    merged = dict(old or {})
+    merged.update(new or {})
+    return merged
+
+
+class TutorState(TypedDict, total=False):
+    """State of one thread (a coaching session, an attempt being marked, or a planning request)."""
+
+    kind: Annotated[RequestKind, _replace]
+    # Coach: this turn's model/tool messages only (cleared at the start of each turn; the transcript of
+    # record is coaching_sessions.session_transcript).
+    messages: Annotated[list[AnyMessage], add_messages]
+    student_message: Annotated[str | None, _replace]
+    coach_progress: Annotated[dict[str, Any], _replace]
+    summary: Annotated[str, _replace]
+    reply: Annotated[str | None, _replace]
+    reply_model: Annotated[str | None, _replace]
+    outcome: Annotated[str | None, _replace]
+    # Marker / Reviewer / Planner (filled by their nodes).
+    results: Annotated[dict[str, Any], _merge_dicts]
+
+
+@dataclass
+class GraphContext:
+    """Per-run values: who is acting and on what, plus the database handle. Passed as `context=`."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    student_id: uuid.UUID
+    session_id: uuid.UUID | None = None
+    attempt_id: uuid.UUID | None = None
+    actor_id: uuid.UUID | None = None
+    # Which chat model plays a role; None = the configured factory (agents.llm.get_chat_model).
+    # Tests and evals pass a scripted model here instead of patching globals.
+    model_factory: Callable[[str], BaseChatModel] | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
