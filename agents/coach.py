@@ -40,11 +40,11 @@ async def coach_receive(state: TutorState, runtime: Runtime[GraphContext]) -> di
         await db.commit()
         cs = await get_session(db, session_id=ctx.session_id)
         point_row = await get_syllabus_point(db, code=cs.syllabus_point_code) if cs.syllabus_point_code else None
-    point = point_row.content if point_row else {}
+    point = {**point_row.content, "title": point_row.title} if point_row else {}
     progress = CoachProgress.from_dict(state.get("coach_progress") or {})
     progress = assess_turn(point, text, progress) if point else _count_only(progress)
-    block = render_context_block(cs.syllabus_point_code, point, progress) if point else render_context_block(
-        None, {}, progress)
+    code = cs.syllabus_point_code if point else None
+    block = render_context_block(code, point, progress, topic=cs.topic)
     messages, summary = build_coach_messages(
         transcript=cs.session_transcript, context_block=block, progress_note=_progress_note(progress),
         topic=cs.topic,

@@ -241,7 +241,9 @@ def suggest_outcome(point: Any, progress: CoachProgress) -> Outcome | None:
     return None
 
 
-def render_context_block(code: str | None, point: Any, progress: CoachProgress, *, topic: str | None = None) -> str:
+def render_context_block(
+    code: str | None, point: Any, progress: CoachProgress, *, topic: str | None = None
+) -> str:
     """`<coach_context>{compact JSON}</coach_context>` describing where the session stands (see module doc)."""
     data = _as_dict(point)
     expectations = {e["id"]: e for e in data.get("expectations", [])}
@@ -275,7 +277,7 @@ def _bundled_title(code: str | None) -> str | None:
         from curriculum.loader import get_curriculum  # deferred: loading YAML is only needed for this lookup
 
         return get_curriculum().points[code].title
-    except Exception:  # a missing or invalid bundled curriculum must not break a tutoring turn
+    except (KeyError, OSError, ValueError):  # no bundled point (or an invalid curriculum): a turn must go on
         return None
 
 

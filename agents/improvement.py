@@ -140,3 +140,44 @@ def build_improvement_plan(
     """(weaknesses, action_items) for an attempt's marked answers."""
     weaknesses = build_weaknesses(answers)
     return weaknesses, build_action_items(weaknesses, answers, resources, today=today)
+
+
+def _marked_answer(aq: Any, question: Any) -> MarkedAnswer:
+    """A stored answer as the builder sees it: a person's review overrides the marker's per-AO split."""
+    from agents.rubric import parse_scheme
+
+    feedback = aq.marking_feedback or {}
+    scheme = parse_scheme(question.mark_scheme)
+    ao_max = {ao: scheme.ao_marks.get(ao) for ao in ("AO1", "AO2", "AO3")}
+    review = feedback.get("review") or {}
+    ao_marks = review.get("ao_marks") or feedback.get("ao_marks") or {ao: 0 for ao in ao_max}
+    cues = {p.id: p.cues for p in scheme.points}
+    missing = [{**p, "cues": cues.get(p.get("point_id"), [])} for p in feedback.get("missing", [])]
+    return MarkedAnswer(question_ref=question.ref, syllabus_points=list(question.syllabus_point_codes),
+                        answer=aq.answer, ao_max=ao_max, ao_marks=ao_marks, missing=missing)
+
+
+async def refresh_attempt_and_plan(db: Any, *, attempt_id: Any, today: date | None = None) -> Any:
+    """Recompute the attempt's totals and status, then build (or rebuild, keeping progress) its improvement
+    plan and mirror it into the analytics (`tools.feedback.on_improvement_plan`). Returns the plan id, or
+    None while some answer is still unmarked. The caller commits."""
+    from datetime import datetime, timezone
+
+    from db.repo.attempts import list_answers_with_questions, refresh_attempt_totals
+    from db.repo.improvement_plans import plan_resources, save_plan_for_attempt
+    from tools.feedback import on_improvement_plan
+
+    now = datetime.now(timezone.utc)
+    attempt = await refresh_attempt_totals(db, attempt_id=attempt_id, marked_at=now)
+    if attempt.status == "marking":
+        return None
+    rows = await list_answers_with_questions(db, attempt_id=attempt_id)
+    answers = [_marked_answer(aq, q) for aq, q in rows]
+    codes = list(dict.fromkeys(code for a in answers for code in a.syllabus_points))
+    titles, practice = await plan_resources(db, subject_id=attempt.subject_id, codes=codes)
+    weaknesses, actions = build_improvement_plan(answers, PlanResources(titles, practice),
+                                                 today=today or now.date())
+    plan = await save_plan_for_attempt(db, student_id=attempt.student_id, attempt_id=attempt.id,
+                                       weaknesses=weaknesses, action_items=actions)
+    await on_improvement_plan(db, plan_id=plan.id)
+    return plan.id

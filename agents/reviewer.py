@@ -27,7 +27,7 @@ from agents.llm import get_chat_model
 from agents.marker import AnswerMarking, MarkingSettings, QuestionSpec, mark_answer
 from db.repo.attempts import add_feedback_entry, get_answer, list_answers_with_questions, record_review
 from db.repo.usage import record_llm_call
-from graph.state import GraphContext, TutorState
+from agents.state import GraphContext, TutorState
 from tools.confidence import ConfidenceSignals, needs_review, score
 from tools.feedback import on_answer_marked
 

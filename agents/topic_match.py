@@ -21,14 +21,7 @@ from curriculum.matching import cue_hits, normalise
 
 MIN_SCORE = 2.0  # below this the best candidate is a guess, not a match
 _CODE = re.compile(r"\b\d{4}\.\d{1,2}\.\d{1,2}\b")
-_STOPWORDS = frozenset("""
-a an the and or of to in on at for with about from by is are was were be been it its this that these those i im
-me my we you your they them he she what whats how why when which who do does did dont doesnt didnt not no get
-got understand understanding help please explain struggle struggling stuck confused confusing topic thing things
-really just can cant could would should will know idea ideas bit lot some any more less very so but if then than
-than also want need learn learning revise revision question questions exam economics economy work working mean
-means meaning like stuff part way ways make makes made one two much many good bad hard easy difference between
-""".split())
+_STOPWORDS = frozenset(["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "with", "about", "from", "by", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those", "i", "im", "me", "my", "we", "you", "your", "they", "them", "he", "she", "what", "whats", "how", "why", "when", "which", "who", "do", "does", "did", "dont", "doesnt", "didnt", "not", "no", "get", "got", "understand", "understanding", "help", "please", "explain", "struggle", "struggling", "stuck", "confused", "confusing", "topic", "thing", "things", "really", "just", "can", "cant", "could", "would", "should", "will", "know", "idea", "ideas", "bit", "lot", "some", "any", "more", "less", "very", "so", "but", "if", "then", "than", "than", "also", "want", "need", "learn", "learning", "revise", "revision", "question", "questions", "exam", "economics", "economy", "work", "working", "mean", "means", "meaning", "like", "stuff", "part", "way", "ways", "make", "makes", "made", "one", "two", "much", "many", "good", "bad", "hard", "easy", "difference", "between"])
 
 
 def _stem(word: str) -> str:

@@ -39,6 +39,9 @@ Cues = list[list[str]]
 class _HasCues(_Model):
     """Base for entries recognised in free text by cue groups (see curriculum.matching)."""
 
+    # a cue's leading/trailing space is meaningful (it demands a word boundary), so no stripping here
+    model_config = ConfigDict(str_strip_whitespace=False)
+
     cues: Cues = Field(min_length=1)
 
     @field_validator("cues")

@@ -28,10 +28,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 from ulid import ULID
 
-from db.models import Attempt, CoachingSession, DirectorScorecardTemplate, ImprovementPlan, Subject
+from db.models import Attempt, DirectorScorecardTemplate, ImprovementPlan, Subject
 from db.repo.curriculum import get_question, get_subject, get_syllabus_point
 from db.repo.director_bridge import (
     Tenancy,
+    attempt_point_fractions,
     class_of_student,
     insert_coaching_plan,
     insert_coaching_session,
@@ -39,7 +40,6 @@ from db.repo.director_bridge import (
 )
 from db.repo.director_templates import get_template
 from db.repo.topic_states import list_topic_reviews, lock_student_topics, record_topic_review, save_topic_state
-from db.repo.performance_by_attempt import attempt_point_fractions
 from tools.sm2 import SM2State, quality_from_fraction, quality_from_outcome, review
 
 log = logging.getLogger(__name__)
@@ -235,9 +235,3 @@ async def on_improvement_plan(db: AsyncSession, *, plan_id: uuid.UUID) -> None:
         start_date=start, end_date=_end_date(plan.action_items, start), targets=targets,
     )
 
-
-async def session_close_details(db: AsyncSession, *, session_id: uuid.UUID) -> CoachingSession | None:
-    """The (just closed) coaching session row, freshly read: student, syllabus point, close time."""
-    from db.repo.coaching import get_session
-
-    return await get_session(db, session_id=session_id)

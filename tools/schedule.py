@@ -234,7 +234,7 @@ def _plan(topics: list[_Topic], start: date, n_days: int, hours_per_day: float, 
             state, count = review(SM2State(ef=t.ef), quality), 1
         else:
             prev, state, count = t.last if t.last is not None else -1, t.state, 0
-        while count < weaker_min and prev < last_study:
+        while prev < last_study:
             due = max(0, min(prev + state.interval, last_study))
             day = due if free.load[due] < capacity else free.left(due - 1)
             if day <= prev:

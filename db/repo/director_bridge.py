@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
+    AttemptedQuestion,
     Class,
     ClassMember,
     DirectorCoachingPlan,
@@ -25,6 +26,7 @@ from db.models import (
     DirectorScore,
     DirectorScorecard,
     DirectorTarget,
+    Question,
 )
 
 
@@ -141,3 +143,17 @@ async def insert_coaching_plan(
         ))
     await session.flush()
     return True
+
+
+async def attempt_point_fractions(session: AsyncSession, *, attempt_id: uuid.UUID) -> dict[str, float]:
+    """Mean fraction of marks per syllabus point over an attempt's marked answers."""
+    stmt = (
+        select(AttemptedQuestion.marks_awarded, Question.max_marks, Question.syllabus_point_codes)
+        .join(Question, Question.id == AttemptedQuestion.question_id)
+        .where(AttemptedQuestion.attempt_id == attempt_id, AttemptedQuestion.marks_awarded.is_not(None))
+    )
+    totals: dict[str, list[float]] = {}
+    for marks, max_marks, codes in (await session.execute(stmt)).all():
+        for code in codes:
+            totals.setdefault(code, []).append(marks / max_marks)
+    return {code: sum(v) / len(v) for code, v in totals.items()}

@@ -45,7 +45,7 @@ def leaks(reply: str, data: dict, student_texts: list[str]) -> list[str]:
     for secret in secrets:
         revealed = (_ngrams(secret) & reply_grams) - allowed
         if revealed:
-            found.append(" ".join(sorted(revealed)[0]))
+            found.append(" ".join(min(revealed)))
     return found
 
 

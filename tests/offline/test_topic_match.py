@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from agents.topic_match import resolve_syllabus_point
 from curriculum.loader import get_curriculum
 
-
 ALL_POINTS = {code: p.model_dump() for code, p in get_curriculum().points.items()}
 
 

@@ -23,10 +23,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from langchain_core.messages import AIMessage
+
 from agents.coach_progress import CoachProgress, assess_turn, parse_context_block, render_context_block
-from agents.offline.protocol import OfflineReply, OfflineRequest, stable_choice
-from agents.offline.roles import register_role
+from agents.offline.protocol import OfflineReply, OfflineRequest, message_text, stable_choice
 from agents.offline.roles import coach_phrases as P
+from agents.offline.roles import register_role
 
 _TOPIC_LINE = re.compile(r"Session topic[^:\n]*:\s*(.+)")
 
@@ -53,14 +55,15 @@ def _rebuilt_context(request: OfflineRequest) -> dict[str, Any] | None:
         return None
     try:
         points = {code: p.model_dump() for code, p in get_curriculum().points.items()}
-    except Exception:  # without a usable curriculum we can still ask a generic question
+    except (OSError, ValueError):  # no usable bundled curriculum: we can still ask a generic question
         return None
     code = resolve_syllabus_point(texts[0], None, points)
     progress = CoachProgress()
     for text in texts:
         progress = assess_turn(points[code], text, progress) if code else CoachProgress(
             student_turns=progress.student_turns + 1)
-    return parse_context_block(render_context_block(code, points.get(code, {}), progress, topic=texts[0]))
+    point = points[code] if code else {}
+    return parse_context_block(render_context_block(code, point, progress, topic=texts[0]))
 
 
 def _hint_question(step: dict[str, Any], ctx: dict[str, Any]) -> str:
@@ -95,8 +98,11 @@ def _misconception_turn(ctx: dict[str, Any], step: dict[str, Any] | None) -> str
     return f"{lead}{opener} {mis['probe']}"
 
 
-def compose_turn(ctx: dict[str, Any]) -> str:
-    """The Coach's reply for one student turn, from the context block (no outcome pending)."""
+def compose_turn(ctx: dict[str, Any], last_coach_text: str = "") -> str:
+    """The Coach's reply for one student turn, from the context block (no outcome pending).
+
+    `last_coach_text` is the coach's previous message, so a question asked again is introduced as such.
+    """
     progress = ctx.get("progress", {})
     move = progress.get("last_move", "")
     step = ctx.get("next_question")
@@ -106,8 +112,10 @@ def compose_turn(ctx: dict[str, Any]) -> str:
     if step is None:  # nothing left on the ladder but no outcome yet: keep the student talking
         return _pick(P.GENERIC_QUESTIONS, ctx, "generic")
     question = _as_question(step["question"], ctx)
+    asked_before = step["question"] in last_coach_text
     if move == "progress":
-        return f"{_praise(ctx)} {_pick(P.BRIDGES, ctx, 'bridge')} {question}"
+        bridge = _pick(P.BACK_TO_QUESTION if asked_before else P.BRIDGES, ctx, "bridge")
+        return f"{_praise(ctx)} {bridge} {question}"
     if move == "answer_request":
         follow = _hint_question(step, ctx) if progress.get("answer_requests", 0) >= 2 else question
         return f"{_pick(P.ANSWER_REFUSALS, ctx, 'refuse')} {follow}"
@@ -116,12 +124,19 @@ def compose_turn(ctx: dict[str, Any]) -> str:
     if move == "off_topic":
         return f"{_pick(P.OFF_TOPIC_LEADS, ctx, 'off', title=title)} {question}"
     if move in ("dont_know", "no_progress", "gave_up"):
-        if progress.get("attempts_on_step", 0) == 1:  # first miss on this step: a nudge
-            leads = {"dont_know": P.DONT_KNOW_LEADS, "gave_up": P.GAVE_UP_LEADS}.get(move, P.HINT_LEADS)
-            if move == "no_progress" and progress.get("previous_move") == "misconception":
-                leads = P.AFTER_PROBE_LEADS  # they were answering the probe: acknowledge, then steer back
-            return f"{_pick(leads, ctx, 'hint')} {_hint_question(step, ctx)}"
-        return f"{_pick(P.NEW_ANGLE_LEADS, ctx, 'angle')} {question}"  # second miss: the next ladder step
+        first_miss = progress.get("attempts_on_step", 0) == 1  # first miss: a nudge; second: the next step
+        leads: tuple[str, ...]
+        if move == "gave_up":
+            leads = P.GAVE_UP_LEADS
+        elif not first_miss:
+            leads = P.NEW_ANGLE_LEADS
+        elif move == "dont_know":
+            leads = P.DONT_KNOW_LEADS
+        elif progress.get("previous_move") == "misconception":
+            leads = P.AFTER_PROBE_LEADS  # they were answering the probe: acknowledge, then steer back
+        else:
+            leads = P.HINT_LEADS
+        return f"{_pick(leads, ctx, 'lead')} {_hint_question(step, ctx) if first_miss else question}"
     return f"{_pick(P.OPENINGS, ctx, 'open', title=title)} {question}"
 
 
@@ -193,6 +208,10 @@ def closing_message(ctx: dict[str, Any], outcome: str) -> str:
     return _pick(P.REFERRED_CLOSINGS, ctx, "close")
 
 
+def _last_coach_text(request: OfflineRequest) -> str:
+    return next((message_text(m) for m in reversed(request.messages) if isinstance(m, AIMessage)), "")
+
+
 def _outcome_of_tool(name: str, args: dict[str, Any]) -> str:
     return "refer_to_teacher" if name == "refer_to_teacher" else str(args.get("outcome") or "needs_more_help")
 
@@ -219,4 +238,4 @@ def offline_coach(request: OfflineRequest) -> OfflineReply:
         if outcome == "refer_to_teacher":
             return OfflineReply(text=P.NO_TOOL_REFERRAL)
         return OfflineReply(text=closing_message(ctx, outcome))
-    return OfflineReply(text=compose_turn(ctx))
+    return OfflineReply(text=compose_turn(ctx, _last_coach_text(request)))

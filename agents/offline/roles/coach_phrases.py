@@ -30,6 +30,10 @@ BRIDGES = (
     "Here's the next piece to think about.",
     "Let's push a little further.",
 )
+BACK_TO_QUESTION = (
+    "Now, back to the question from before:",
+    "With that in hand, let's return to my earlier question:",
+)
 MISCONCEPTION_LEADS = (
     "I can see why that seems right — you said “{quote}”. Let's test it.",
     "Interesting — you said “{quote}”. Let's check whether that always holds.",
@@ -72,14 +76,18 @@ GAVE_UP_LEADS = (
     "It's OK to feel stuck; that usually means you're close to something. One small step:",
 )
 ANSWER_REFUSALS = (
-    "I know it's tempting, but I won't just hand you the answer — you'll remember it far better if you build "
-    "it yourself, and I'll help you every step.",
+    (
+        "I know it's tempting, but I won't just hand you the answer — you'll remember it far better if you build "
+        "it yourself, and I'll help you every step."
+    ),
     "I'd rather not give you the answer: in the exam it has to come from you, so let's get you there.",
     "I can't just tell you, but I can make it easier to work out. You're closer than you think.",
 )
 INJECTION_REFUSALS = (
-    "I can't do that — I'm your tutor for {title}, and I keep answers and mark schemes out of our chat so the "
-    "thinking stays yours.",
+    (
+        "I can't do that — I'm your tutor for {title}, and I keep answers and mark schemes out of our chat so the "
+        "thinking stays yours."
+    ),
     "That's not something I'll do: my job is to help you work {title} out, not to reveal answers or marking.",
     "Nice try! I stay your tutor whatever the message says, and I don't share mark schemes. Back to {title}.",
 )
@@ -104,15 +112,21 @@ RESOLVED_CLOSINGS = (
     "That's a real success: you reasoned your way through the whole topic.",
 )
 RESOLVED_TAILS = (
-    "That's a solid grasp of {title}. Try explaining it to a friend this week — teaching it is the best way to "
-    "make it stick.",
+    (
+        "That's a solid grasp of {title}. Try explaining it to a friend this week — teaching it is the best way to "
+        "make it stick."
+    ),
     "You now have {title} in your own words. A practice question in the next few days will lock it in.",
 )
 NEEDS_HELP_CLOSINGS = (
-    "You've put real effort in today{partial}. This topic needs a bit more time: go over it with your teacher, "
-    "then try a practice question on {title} — it often clicks on a second look.",
-    "Thank you for sticking with it{partial}. Let's not force it today: revisit {title} with your teacher and try "
-    "one practice question afterwards. Coming back to it fresh really helps.",
+    (
+        "You've put real effort in today{partial}. This topic needs a bit more time: go over it with your teacher, "
+        "then try a practice question on {title} — it often clicks on a second look."
+    ),
+    (
+        "Thank you for sticking with it{partial}. Let's not force it today: revisit {title} with your teacher and try "
+        "one practice question afterwards. Coming back to it fresh really helps."
+    ),
 )
 REFERRED_CLOSINGS = (
     "I've let your teacher know, and they'll pick this up with you soon. Thanks for telling me what you needed.",

@@ -1,0 +1,1 @@
+"""Marker, Reviewer, improvement plans: unit, graph and HTTP tests."""

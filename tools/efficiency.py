@@ -1,0 +1,114 @@
+"""Coaching efficiency (seed 004, DESIGN.md §4.3): did coaching raise the coached criterion's QA scores?
+
+For every submitted, live coaching session in the request and every criterion it focused on (its
+`focus_criteria_ids`, or its plan's targets when that array is empty), compare the average score of that
+criterion over the student's conversations in the week before the session ([−8 d, −1 d)) with the week
+after ([−1 d, +6 d)); weight the change by the number of conversations after; sum per group.
+
+`retrieve_efficiency_stats` is the entry point: one SQL statement (`tools.efficiency_sql`) computes the
+windows of all rows at once; `tools.efficiency_stats` turns rows into groups. Thresholds and the minimum
+session age are `EfficiencySettings` (env prefix TEACH_EFFICIENCY_). `now` is injectable so results are
+reproducible.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tools.efficiency_settings import EfficiencySettings
+from tools.efficiency_sql import fetch_criterion_rows
+from tools.efficiency_stats import ConfidenceInterval, CriterionRow, GroupBy, GroupStats, group_stats
+
+__all__ = [
+    "ConfidenceInterval", "CriterionRow", "EfficiencySettings", "GroupBy", "GroupStats",
+    "InvalidEfficiencyQuery", "retrieve_efficiency_stats", "parse_group_by", "ID_PATTERN",
+]
+
+# Ids we accept in filters: ULIDs, UUIDs, hex ids, slugs such as `coach-agent`. No spaces, no slashes.
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
+MAX_FILTER_VALUES = 1000
+
+
+class InvalidEfficiencyQuery(ValueError):
+    """A request the calculation cannot answer; `field` names the offending parameter."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def parse_group_by(values: Sequence[str]) -> list[GroupBy]:
+    """Validate grouping dimension names (unknown or repeated → InvalidEfficiencyQuery on `group_by`)."""
+    out: list[GroupBy] = []
+    for v in values:
+        try:
+            dim = GroupBy(v)
+        except ValueError:
+            allowed = ", ".join(g.value for g in GroupBy)
+            raise InvalidEfficiencyQuery(f"unknown group type {v!r}; allowed: {allowed}", field="group_by") from None
+        if dim in out:
+            raise InvalidEfficiencyQuery(f"group type {v!r} given twice", field="group_by")
+        out.append(dim)
+    return out
+
+
+def _check_ids(values: list[str] | None, field: str) -> list[str] | None:
+    if not values:
+        return None
+    if len(values) > MAX_FILTER_VALUES:
+        raise InvalidEfficiencyQuery(f"at most {MAX_FILTER_VALUES} values", field=field)
+    for v in values:
+        if not isinstance(v, str) or not ID_PATTERN.match(v):
+            raise InvalidEfficiencyQuery(f"{v!r} is not a valid id", field=field)
+    return sorted(set(values))
+
+
+def _check_time(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidEfficiencyQuery("timestamp needs a time zone", field=field)
+    return value
+
+
+async def retrieve_efficiency_stats(
+    session: AsyncSession,
+    *,
+    customer: str,
+    profile: str,
+    start: datetime,
+    end: datetime,
+    usecase_ids: list[str] | None,
+    users: list[str] | None,
+    group_by: list[str],
+    now: datetime | None = None,
+    settings: EfficiencySettings | None = None,
+) -> list[GroupStats]:
+    """Coaching efficiency per group for sessions with `start <= session_at < end`.
+
+    `usecase_ids` / `users` None or empty = no filter; a user matches as the coached agent or the coach.
+    `group_by` takes `GroupBy` names (several = their combination; none = one overall group). Raises
+    `InvalidEfficiencyQuery` (with the parameter name in `.field`) on bad input; reads only.
+    """
+    settings = settings or EfficiencySettings()
+    dims = parse_group_by(group_by)
+    start, end = _check_time(start, "start"), _check_time(end, "end")
+    if end <= start:
+        raise InvalidEfficiencyQuery("end must be after start", field="end")
+    now = _check_time(now, "now") if now is not None else datetime.now(timezone.utc)
+    rows = await fetch_criterion_rows(
+        session,
+        customer=customer,
+        profile=profile,
+        start=start,
+        end=end,
+        usecase_ids=_check_ids(usecase_ids, "usecase_ids"),
+        users=_check_ids(users, "users"),
+        age_cutoff=now - timedelta(days=settings.min_session_age_days),
+    )
+    return group_stats(
+        rows, group_by=dims,
+        auto_min=settings.auto_min_conversations, manual_min=settings.manual_min_conversations,
+    )
