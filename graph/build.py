@@ -18,7 +18,8 @@ def build_graph() -> StateGraph:
     builder.add_node(coach_respond)
     _add_marking_and_planning(builder)
 
-    builder.add_conditional_edges(START, route_request)
+    entries = [n for n in ("coach_receive", "mark_entry", "plan_entry") if n in builder.nodes]
+    builder.add_conditional_edges(START, route_request, {n: n for n in entries})
     builder.add_edge("coach_receive", "coach")
     builder.add_conditional_edges("coach", route_after_coach)
     builder.add_edge("coach_tools", "coach")
