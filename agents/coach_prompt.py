@@ -12,6 +12,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 WINDOW = 6  # transcript entries sent verbatim (3 exchanges)
+TAIL = 12  # entries a turn reads: the window plus enough older ones to quote in the summary
 SUMMARY_QUOTES = 3
 QUOTE_CHARS = 120
 
@@ -39,13 +40,16 @@ Use lookup_syllabus_point or get_student_performance if you need more background
 already up to date."""
 
 
-def summarise_older_turns(older: list[dict[str, Any]], progress_note: str) -> str:
-    """A bounded, deterministic summary of the transcript entries that fell out of the window."""
-    if not older and not progress_note:
+def summarise_older_turns(older: list[dict[str, Any]], older_count: int, progress_note: str) -> str:
+    """A bounded, deterministic summary of the transcript entries that fell out of the window.
+
+    `older` is the most recent part of what fell out (enough to quote); `older_count` is how many did.
+    """
+    if not older_count:
         return ""
     student_lines = [e["content"] for e in older if e.get("role") == "student"]
     quotes = [f'"{_clip(line)}"' for line in student_lines[-SUMMARY_QUOTES:]]
-    parts = [f"Earlier in this session ({len(older)} earlier messages)."]
+    parts = [f"Earlier in this session ({older_count} earlier messages)."]
     if progress_note:
         parts.append(progress_note)
     if quotes:
@@ -54,11 +58,14 @@ def summarise_older_turns(older: list[dict[str, Any]], progress_note: str) -> st
 
 
 def build_coach_messages(
-    *, transcript: list[dict[str, Any]], context_block: str, progress_note: str, topic: str
+    *, tail: list[dict[str, Any]], total_entries: int, context_block: str, progress_note: str, topic: str
 ) -> tuple[list[BaseMessage], str]:
-    """System prompt + window of the transcript as chat messages; returns (messages, summary)."""
-    older, recent = transcript[:-WINDOW], transcript[-WINDOW:]
-    summary = summarise_older_turns(older, progress_note if older else "")
+    """System prompt + window of the transcript as chat messages; returns (messages, summary).
+
+    `tail` is the last entries of the transcript (at least the window); `total_entries` its full length.
+    """
+    older, recent = tail[:-WINDOW], tail[-WINDOW:]
+    summary = summarise_older_turns(older, max(total_entries - WINDOW, 0), progress_note)
     system = f"{COACH_RULES}\n\nSession topic (as the student wrote it): {_clip(topic, 200)}\n"
     if summary:
         system += f"\nSummary of the earlier conversation: {summary}\n"

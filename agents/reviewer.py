@@ -42,6 +42,7 @@ class ReviewQuestion(BaseModel):
     text: str
     max_marks: int
     ao_marks: dict[str, int]
+    syllabus_point_codes: list[str]
 
 
 class ReviewRequest(BaseModel):
@@ -137,7 +138,8 @@ async def reviewer(state: TutorState, runtime: Runtime[GraphContext]) -> dict[st
                 pending.append(ReviewRequest(
                     attempted_question_id=aq.id, attempt_id=aq.attempt_id, student_id=ctx.student_id,
                     question=ReviewQuestion(id=question.id, ref=question.ref, text=question.text,
-                                            max_marks=question.max_marks, ao_marks=spec.ao_max),
+                                            max_marks=question.max_marks, ao_marks=spec.ao_max,
+                                            syllabus_point_codes=list(question.syllabus_point_codes)),
                     answer=aq.answer, first_marking=first.model_dump(mode="json"),
                     second_marking=second.model_dump(mode="json"), confidence=before,
                     why=_why(first, second, agree, before, after, settings.review_threshold),
@@ -201,16 +203,10 @@ async def human_review(request_payload: dict[str, Any], runtime: Runtime[GraphCo
         await on_answer_marked(
             db, attempted_question_id=aq.id, student_id=request.student_id, question_id=request.question.id,
             marks_awarded=decision.marks_awarded, max_marks=request.question.max_marks,
-            syllabus_point_codes=list(first.get("syllabus_point_codes") or await _codes(db, request)),
+            syllabus_point_codes=request.question.syllabus_point_codes,
             marked_at=now, manually_scored=True, scorer_id=str(decision.reviewer_id),
         )
         await refresh_attempt_and_plan(db, attempt_id=request.attempt_id)
         await db.commit()
     return {}
 
-
-async def _codes(db: Any, request: ReviewRequest) -> list[str]:
-    from db.repo.curriculum import get_question
-
-    question = await get_question(db, question_id=request.question.id)
-    return list(question.syllabus_point_codes) if question else []

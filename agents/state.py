@@ -42,6 +42,7 @@ class TutorState(TypedDict, total=False):
     summary: Annotated[str, _replace]
     reply: Annotated[str | None, _replace]
     reply_model: Annotated[str | None, _replace]
+    reply_entry: Annotated[dict[str, Any] | None, _replace]
     outcome: Annotated[str | None, _replace]
     # Marker / Reviewer / Planner (filled by their nodes).
     results: Annotated[dict[str, Any], _merge_dicts]

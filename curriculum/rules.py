@@ -51,8 +51,8 @@ def check_point(point: SyllabusPoint) -> list[Problem]:
     for index, step in enumerate(point.ladder):
         unknown = [target for target in step.targets if target not in expectation_ids]
         if unknown:
-            problems.append((f"ladder[{index}].targets", f"unknown expectation id(s) {unknown}; "
-                             f"known: {sorted(expectation_ids)}"))
+            message = f"unknown expectation id(s) {unknown}; known: {sorted(expectation_ids)}"
+            problems.append((f"ladder[{index}].targets", message))
         targeted.update(step.targets)
     for missing in sorted(expectation_ids - targeted):
         problems.append(("ladder", f"no ladder question leads toward expectation {missing!r}"))
@@ -102,8 +102,8 @@ def check_question(question: Question, known_codes: Collection[str]) -> list[Pro
     for ao in AO_NAMES:
         available = sum(point.marks for point in scheme.points if point.ao == ao)
         if available < ao_marks.get(ao):
-            problems.append(("mark_scheme.points", f"creditable {ao} points add up to {available}, "
-                             f"fewer than the {ao_marks.get(ao)} {ao} marks"))
+            message = f"creditable {ao} points add up to {available}, fewer than the {ao_marks.get(ao)} {ao} marks"
+            problems.append(("mark_scheme.points", message))
 
     problems.extend(_check_levels(question))
     problems.extend(_check_reference_answers(question))
@@ -146,6 +146,6 @@ def _check_reference_answers(question: Question) -> list[Problem]:
     worst = {level: min((a.marks.total for a in answers if a.level == level), default=None) for level in ANSWER_LEVELS}
     for lower, upper in (("weak", "middling"), ("middling", "strong")):
         if best[lower] is not None and worst[upper] is not None and best[lower] > worst[upper]:
-            problems.append(("reference_answers", f"a {lower} answer ({best[lower]}) outscores a {upper} answer "
-                             f"({worst[upper]})"))
+            message = f"a {lower} answer ({best[lower]}) outscores a {upper} answer ({worst[upper]})"
+            problems.append(("reference_answers", message))
     return problems

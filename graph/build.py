@@ -5,6 +5,8 @@ from __future__ import annotations
 from langgraph.graph import END, START, StateGraph
 
 from agents.coach import coach, coach_receive, coach_respond, coach_tools, route_after_coach
+from graph.marking import add_marking_branch
+from graph.planning import add_planning_branch
 from graph.routers import route_request
 from graph.state import GraphContext, TutorState
 
@@ -16,23 +18,13 @@ def build_graph() -> StateGraph:
     builder.add_node(coach)
     builder.add_node("coach_tools", coach_tools)
     builder.add_node(coach_respond)
-    _add_marking_and_planning(builder)
+    add_marking_branch(builder)  # Marker → confidence gate → Reviewer → improvement plan → human review
+    add_planning_branch(builder)  # the Planner's study plans
 
-    entries = [n for n in ("coach_receive", "mark_entry", "plan_entry") if n in builder.nodes]
-    builder.add_conditional_edges(START, route_request, {n: n for n in entries})
+    builder.add_conditional_edges(START, route_request)
     builder.add_edge("coach_receive", "coach")
     builder.add_conditional_edges("coach", route_after_coach)
     builder.add_edge("coach_tools", "coach")
     builder.add_edge("coach_respond", END)
     return builder
 
-
-def _add_marking_and_planning(builder: StateGraph) -> None:
-    """Marker → confidence gate → Reviewer → Planner, and the Planner's own entry."""
-    try:  # TRANSITIONAL until the marking/planning branch modules land (lead removes this guard)
-        from graph.marking import add_marking_branch  # the branch module owns its nodes and edges
-        from graph.planning import add_planning_branch
-    except ModuleNotFoundError:
-        return
-    add_marking_branch(builder)
-    add_planning_branch(builder)

@@ -26,9 +26,6 @@ from db.repo.usage import record_llm_call
 from graph.state import GraphContext, TutorState
 from tools.feedback import on_answer_marked
 
-MARKER_SCORER_ID = "marker-agent"
-
-
 def _attempt_id(runtime: Runtime[GraphContext]) -> uuid.UUID:
     if runtime.context.attempt_id is None:
         raise ValueError("attempt_id: a marking run needs the attempt id in the runtime context")
@@ -91,7 +88,7 @@ async def confidence_gate(state: TutorState, runtime: Runtime[GraphContext]) -> 
                 db, attempted_question_id=aq.id, student_id=ctx.student_id, question_id=question.id,
                 marks_awarded=marking.total, max_marks=question.max_marks,
                 syllabus_point_codes=list(question.syllabus_point_codes), marked_at=now, manually_scored=False,
-                scorer_id=MARKER_SCORER_ID,
+                scorer_id=None,  # the bridge names the AI marker itself
             )
             verdicts[str(aq.id)] = {"confidence": confidence, "needs_review": flagged}
         await db.commit()

@@ -35,7 +35,10 @@ async def open_runtime(db_url: str, *, max_size: int = 10) -> GraphRuntime:
     """Open a psycopg pool (autocommit, as the saver needs), set up the checkpoint tables, compile."""
     pool = AsyncConnectionPool(
         conninfo=to_libpq(db_url), min_size=1, max_size=max_size, open=False,
-        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        # Checkpoints hold derived state (the transcript of record is in coaching_sessions, committed
+        # synchronously), so they need not wait for the WAL flush.
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row,
+                "options": "-c synchronous_commit=off"},
     )
     await pool.open(wait=True)
     saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]

@@ -165,10 +165,10 @@ def _sort_key(key: dict[GroupBy, str | None], dims: Sequence[GroupBy]) -> tuple:
 
 
 def group_stats(
-    rows: Iterable[CriterionRow], *, group_by: Sequence[GroupBy], auto_min: int, manual_min: int
+    rows: Iterable[CriterionRow], *, group_by: Sequence[GroupBy | str], auto_min: int, manual_min: int
 ) -> list[GroupStats]:
     """Aggregate rows into groups keyed by `group_by`, in a stable order (by key)."""
-    dims = list(group_by)
+    dims = [GroupBy(d) for d in group_by]
     needs_criterion = any(d in CRITERION_DIMENSIONS for d in dims)
     groups: dict[tuple, GroupStats] = {}
     clusters: dict[tuple, dict[str, list[float]]] = {}

@@ -140,14 +140,14 @@ async def on_answer_marked(
         return
     tenancy, template = found
     known = _criteria(template)
-    values = {code: round(fraction, 4) for code in codes if code in known}
+    values = {code: fraction for code in codes if code in known}
     await upsert_answer_scorecard(
         db, tenancy=tenancy, new_id=event_ulid(marked_at, attempted_question_id), template_id=template.resource_id,
         template_revision=template.revision, conversation_id=str(attempted_question_id),
         agent_user_id=str(student_id), creator_user_id=scorer_id if manually_scored and scorer_id else MARKER_AGENT,
         submitter_user_id=scorer_id or MARKER_AGENT, submitted_at=marked_at,
         ai_scored_at=None if manually_scored else marked_at, manually_scored=manually_scored,
-        score=round(fraction, 4), criterion_values=values, score_ids={c: new_ulid(marked_at) for c in values},
+        score=fraction, criterion_values=values, score_ids={c: new_ulid(marked_at) for c in values},
     )
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from langchain_core.messages import AIMessageChunk
 
 from api.errors import Unavailable
-from db.repo.coaching import get_session
 from db.repo.idempotency import get_stored_response, store_response
 from agents.state import GraphContext
 
@@ -39,14 +38,12 @@ async def _stored(state: Any, student_id: uuid.UUID, session_id: uuid.UUID, key:
 
 async def _finish(state: Any, student_id: uuid.UUID, session_id: uuid.UUID, key: str | None,
                   values: dict[str, Any]) -> dict[str, Any]:
-    async with state.sessionmaker() as db:
-        cs = await get_session(db, session_id=session_id)
-        last = cs.session_transcript[-1] if cs.session_transcript else None
-        payload = {"reply": values.get("reply"), "outcome": cs.outcome, "model": values.get("reply_model"),
-                   "message": last}
-        if key:
+    payload = {"reply": values.get("reply"), "outcome": values.get("outcome"), "model": values.get("reply_model"),
+               "message": values.get("reply_entry")}
+    if key:
+        async with state.sessionmaker() as db:
             await store_response(db, student_id=student_id, scope=f"coach:{session_id}", key=key, response=payload)
-        await db.commit()
+            await db.commit()
     return payload
 
 

@@ -59,18 +59,39 @@ async def list_sessions(
 
 async def append_transcript_entry(
     session: AsyncSession, *, session_id: uuid.UUID, role: str, content: str, timestamp: str | None = None
-) -> dict[str, Any]:
-    """Append `{role, content, timestamp}` in one UPDATE (atomic: concurrent appends never lose entries)."""
+) -> tuple[dict[str, Any], str]:
+    """Append `{role, content, timestamp}` in one UPDATE (atomic: concurrent appends never lose entries).
+
+    Returns the entry and the session's outcome as it stands after the append.
+    """
     if role not in ("student", "coach"):
         raise ValueError(f"transcript role must be 'student' or 'coach', not {role!r}")
     entry = {"role": role, "content": content, "timestamp": timestamp or now_iso()}
-    await session.execute(
+    outcome = (await session.execute(
         text(
             "UPDATE coaching_sessions SET session_transcript = session_transcript || jsonb_build_array("
-            "CAST(:entry AS jsonb)), updated_at = now() WHERE id = :id"
+            "CAST(:entry AS jsonb)), updated_at = now() WHERE id = :id RETURNING outcome"
         ).bindparams(entry=_json(entry), id=session_id)
-    )
-    return entry
+    )).scalar_one()
+    return entry, outcome
+
+
+async def get_session_tail(session: AsyncSession, *, session_id: uuid.UUID, entries: int) -> dict[str, Any] | None:
+    """Topic, syllabus point, outcome, transcript length and only the last `entries` transcript entries.
+
+    Keeps a turn's cost independent of how long the session has grown.
+    """
+    row = (await session.execute(
+        text(
+            "SELECT topic, syllabus_point_code, outcome, jsonb_array_length(session_transcript) AS n, "
+            "jsonb_path_query_array(session_transcript, CAST(:path AS jsonpath)) AS tail "
+            "FROM coaching_sessions WHERE id = :id"
+        ).bindparams(path=f"$[last - {max(entries - 1, 0)} to last]", id=session_id)
+    )).one_or_none()
+    if row is None:
+        return None
+    return {"topic": row.topic, "syllabus_point_code": row.syllabus_point_code, "outcome": row.outcome,
+            "length": row.n, "tail": row.tail}
 
 
 async def close_with_outcome(

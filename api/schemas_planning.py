@@ -1,0 +1,108 @@
+"""Request and response models of the study-plan endpoints (seed 000's validation rules: exam date in the
+future, 0 < hours_per_day ≤ 24, grades 0..5, status one of active|completed|abandoned)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from db.models import StudyPlan, StudyPlanNote
+
+Grade = Annotated[int, Field(ge=0, le=5, strict=True)]
+
+
+def utc_today() -> date:
+    """Today's date in UTC: the day plans start on."""
+    return datetime.now(timezone.utc).date()
+
+
+class _PlanWindow(BaseModel):
+    subject_code: str = Field(min_length=1, max_length=20)
+    exam_date: date
+    hours_per_day: float = Field(gt=0, le=24, allow_inf_nan=False)
+
+    @field_validator("exam_date")
+    @classmethod
+    def _in_future(cls, value: date) -> date:
+        if value <= utc_today():
+            raise ValueError(f"must be in the future (after {utc_today().isoformat()})")
+        return value
+
+
+class StudyPlanCreate(_PlanWindow):
+    """`POST /v1/study-plans`."""
+
+    student_id: uuid.UUID
+
+
+class ClassPlanCreate(_PlanWindow):
+    """`POST /v1/classes/{id}/study-plans`."""
+
+
+class DayComplete(BaseModel):
+    """`POST /v1/study-plans/{id}/days/{day}/complete`: the day's grades, syllabus point code → 0..5."""
+
+    grades: dict[Annotated[str, Field(min_length=1, max_length=30)], Grade] = Field(default_factory=dict)
+
+
+class StatusUpdate(BaseModel):
+    """`PATCH /v1/study-plans/{id}`."""
+
+    status: Literal["active", "completed", "abandoned"]
+
+
+class PlanNotePublic(BaseModel):
+    rationale: str
+    activity_suggestions: list[dict[str, Any]]
+    model: str
+    offline: bool
+
+
+class StudyPlanPublic(BaseModel):
+    id: uuid.UUID
+    student_id: uuid.UUID
+    subject_code: str
+    exam_date: date
+    total_days: int
+    hours_per_day: float
+    schedule: list[dict[str, Any]]
+    easiness_factors: dict[str, float] | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    note: PlanNotePublic | None = None
+
+    @classmethod
+    def of(cls, plan: StudyPlan, *, subject_code: str, note: StudyPlanNote | None) -> "StudyPlanPublic":
+        return cls(
+            id=plan.id, student_id=plan.student_id, subject_code=subject_code, exam_date=plan.exam_date,
+            total_days=plan.total_days, hours_per_day=plan.hours_per_day, schedule=plan.schedule,
+            easiness_factors=plan.easiness_factors, status=plan.status, created_at=plan.created_at,
+            updated_at=plan.updated_at,
+            note=PlanNotePublic(rationale=note.rationale, activity_suggestions=note.activity_suggestions,
+                                model=note.model, offline=note.offline) if note else None,
+        )
+
+
+class PlanError(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ClassPlanResult(BaseModel):
+    student_id: uuid.UUID
+    status: Literal["created", "failed"]
+    study_plan_id: uuid.UUID | None = None
+    error: PlanError | None = None
+
+
+class ClassPlanResponse(BaseModel):
+    class_id: uuid.UUID
+    subject_code: str
+    created: int
+    failed: int
+    results: list[ClassPlanResult]
