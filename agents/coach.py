@@ -56,6 +56,7 @@ async def coach_receive(state: TutorState, runtime: Runtime[GraphContext]) -> di
     )
     return {
         "messages": [RemoveMessage(id=REMOVE_ALL_MESSAGES), *messages],
+        "prompt_size": len(messages),
         "coach_progress": progress.to_dict(),
         "summary": summary,
         "reply": None,
@@ -76,7 +77,7 @@ def route_after_coach(state: TutorState) -> Literal["coach_tools", "coach_respon
     last = state["messages"][-1]
     if not isinstance(last, AIMessage):
         raise ValueError(f"coach produced {type(last).__name__}, expected an AIMessage")
-    calls = sum(1 for m in state["messages"] if isinstance(m, AIMessage))
+    calls = len(_this_turn_replies(state))
     if last.tool_calls and calls < MAX_MODEL_CALLS_PER_TURN:
         return "coach_tools"
     return "coach_respond"
@@ -88,7 +89,7 @@ coach_tools = ToolNode(COACH_TOOLS, name="coach_tools")
 async def coach_respond(state: TutorState, runtime: Runtime[GraphContext]) -> dict[str, Any]:
     """Store the coach's reply (and this turn's token usage) and report the session outcome."""
     ctx = runtime.context
-    ais = [m for m in state["messages"] if isinstance(m, AIMessage)]
+    ais = _this_turn_replies(state)
     final = ais[-1]
     reply = _text_of(final) or next((_text_of(m) for m in reversed(ais) if _text_of(m)), "") or FALLBACK_REPLY
     async with ctx.sessionmaker() as db:
@@ -105,6 +106,11 @@ async def coach_respond(state: TutorState, runtime: Runtime[GraphContext]) -> di
             )
         await db.commit()
     return {"reply": reply, "reply_model": model_label(final), "outcome": outcome, "reply_entry": entry}
+
+
+def _this_turn_replies(state: TutorState) -> list[AIMessage]:
+    """The model's messages of this turn (the prompt's window also holds earlier coach replies)."""
+    return [m for m in state["messages"][state.get("prompt_size", 0):] if isinstance(m, AIMessage)]
 
 
 def _text_of(message: AIMessage) -> str:

@@ -38,6 +38,7 @@ class TutorState(TypedDict, total=False):
     # record is coaching_sessions.session_transcript).
     messages: Annotated[list[AnyMessage], add_messages]
     student_message: Annotated[str | None, _replace]
+    prompt_size: Annotated[int, _replace]  # how many of `messages` are this turn's prompt (system + window)
     coach_progress: Annotated[dict[str, Any], _replace]
     summary: Annotated[str, _replace]
     reply: Annotated[str | None, _replace]

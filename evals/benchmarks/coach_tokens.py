@@ -1,8 +1,10 @@
 """Benchmark: does the Coach's prompt stay bounded as a session grows? (target: turn 50 ≤ 1.2 × turn 5)
 
-Runs one 50-turn session through the real workflow on the offline model (a fresh database on the embedded
-server unless --database-url), reads the per-call input tokens the model reported (the offline model reports a
-deterministic estimate; a real LLM reports its own counts when configured) from `llm_calls`, and prints them.
+Runs one 50-turn session through the real workflow (real Coach nodes, real Postgres, fresh database on the
+embedded server unless --database-url) with a stand-in model that always answers with a guiding question —
+the offline Coach would close a 50-turn session early, and a real LLM costs money — and counts the tokens of
+every prompt the model receives with the offline model's deterministic token estimate (no tokenizer is
+available offline; the ratio is what matters). Prints prompt tokens at several turns and the ratio.
 
     python -m evals.benchmarks.coach_tokens [--turns 50]
 """
@@ -13,25 +15,22 @@ import argparse
 import asyncio
 import uuid
 
-from sqlalchemy import select
-
-MESSAGES = [
-    "I'm confused about this", "is it when people buy less?", "I don't know", "maybe it depends on the good",
-    "something about substitutes?", "not sure what you mean", "the price goes up and demand goes down",
-    "could it be about time?", "I think necessities are different", "hmm",
-]
+LINES = ["hmm not sure", "is it about buying less?", "I don't know", "maybe substitutes matter",
+         "could be about time", "no idea really", "people react to prices in different ways"]
 
 
 async def run(db_url: str, turns: int) -> list[int]:
-    """Drive `turns` student messages through the graph; return the Coach's input tokens per turn."""
+    """Drive `turns` student messages through the graph; return the prompt tokens of each turn's model call."""
+    from langchain_core.messages import AIMessage
     from langgraph.checkpoint.memory import InMemorySaver
 
+    from agents.offline import estimate_tokens
     from agents.state import GraphContext
     from db.engine import create_engine, session_factory
-    from db.models import LlmCall
     from db.repo.accounts import create_account
     from db.repo.coaching import create_session
     from graph.build import build_graph
+    from tests.fakes import ScriptedChatModel
 
     engine = create_engine(db_url)
     sm = session_factory(engine)
@@ -41,17 +40,14 @@ async def run(db_url: str, turns: int) -> list[int]:
         cs = await create_session(s, student_id=st.id, topic="elasticity", struggle_description=None,
                                   syllabus_point_code="9708.2.2")
         await s.commit()
-    ctx = GraphContext(sessionmaker=sm, student_id=st.id, session_id=cs.id)
-    per_turn: list[int] = []
+    model = ScriptedChatModel(replies=[AIMessage(content=f"Good. What happens to spending on good {i}?")
+                                       for i in range(turns)])
+    ctx = GraphContext(sessionmaker=sm, student_id=st.id, session_id=cs.id, model_factory=lambda role: model)
     for i in range(turns):
-        await graph.ainvoke({"kind": "chat", "student_message": MESSAGES[i % len(MESSAGES)]},
+        await graph.ainvoke({"kind": "chat", "student_message": LINES[i % len(LINES)]},
                             config={"configurable": {"thread_id": str(cs.id)}}, context=ctx)
-        async with sm() as s:
-            rows = (await s.execute(select(LlmCall.input_tokens).where(LlmCall.thread_id == str(cs.id))
-                                    .order_by(LlmCall.created_at))).scalars().all()
-        per_turn.append(int(sum(rows) - sum(per_turn)))
     await engine.dispose()
-    return per_turn
+    return [sum(estimate_tokens(str(m.content)) for m in prompt) for prompt in model.seen]
 
 
 def main(argv: list[str] | None = None) -> int:
