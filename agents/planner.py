@@ -66,7 +66,7 @@ class PlanRequest:
                 "today": self.today.isoformat()}
 
     @classmethod
-    def from_state(cls, data: dict[str, Any]) -> "PlanRequest":
+    def from_state(cls, data: dict[str, Any]) -> PlanRequest:
         """Inverse of `to_state`."""
         return cls(uuid.UUID(data["student_id"]), data["subject_code"], date.fromisoformat(data["exam_date"]),
                    float(data["hours_per_day"]), date.fromisoformat(data["today"]))

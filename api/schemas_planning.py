@@ -4,7 +4,7 @@ future, 0 < hours_per_day ≤ 24, grades 0..5, status one of active|completed|ab
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -16,7 +16,7 @@ Grade = Annotated[int, Field(ge=0, le=5, strict=True)]
 
 def utc_today() -> date:
     """Today's date in UTC: the day plans start on."""
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 class _PlanWindow(BaseModel):
@@ -76,7 +76,7 @@ class StudyPlanPublic(BaseModel):
     note: PlanNotePublic | None = None
 
     @classmethod
-    def of(cls, plan: StudyPlan, *, subject_code: str, note: StudyPlanNote | None) -> "StudyPlanPublic":
+    def of(cls, plan: StudyPlan, *, subject_code: str, note: StudyPlanNote | None) -> StudyPlanPublic:
         return cls(
             id=plan.id, student_id=plan.student_id, subject_code=subject_code, exam_date=plan.exam_date,
             total_days=plan.total_days, hours_per_day=plan.hours_per_day, schedule=plan.schedule,

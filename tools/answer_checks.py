@@ -28,36 +28,39 @@ _INSTRUCTION_PATTERNS = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in (
     # award/give … full marks | 12 marks | 12/12 | an A*
     rf"\b{_GRANT}\s+{_TARGET}(?:{_AMOUNT}\s+(?:\w+\s+)?{_MARKS}|{_SCORE})",
     # this answer deserves / should get / must receive full marks or 12/12
-    rf"\b(?:deserves?|merits?|(?:should|must|will|shall)\s+(?:get|receive|be\s+(?:awarded|given|marked)|score|earn))"
-    rf"\s+(?:\w+\s+)?(?:{_AMOUNT}\s+{_MARKS}|{_SCORE})",
+    (rf"\b(?:deserves?|merits?|(?:should|must|will|shall)\s+(?:get|receive|be\s+(?:awarded|given|marked)|score|earn))"
+     rf"\s+(?:\w+\s+)?(?:{_AMOUNT}\s+{_MARKS}|{_SCORE})"),
     # mark/score/grade this as correct | 12/12 | an A
-    rf"\b(?:mark|score|grade|rate)\s+(?:(?:this|it|me|my|the|answer|essay|response|work)\s+){{0,3}}"
-    rf"(?:as\s+(?:correct|right|perfect|excellent|full|top)\b|{_SCORE}|(?:as\s+)?full\s+marks)",
+    (rf"\b(?:mark|score|grade|rate)\s+(?:(?:this|it|me|my|the|answer|essay|response|work)\s+){{0,3}}"
+     rf"(?:as\s+(?:correct|right|perfect|excellent|full|top)\b|{_SCORE}|(?:as\s+)?full\s+marks)"),
     # full marks please / full marks for this
-    rf"\b(?:full|maximum|top)\s+marks?\s*(?:,\s*)?(?:please|for\s+(?:this|me|my))",
+    r"\b(?:full|maximum|top)\s+marks?\s*(?:,\s*)?(?:please|for\s+(?:this|me|my))",
     # ignore / disregard / forget / override the mark scheme, or your previous instructions
     rf"\b(?:ignore|disregard|forget|override|bypass|skip)\s+(?:(?:all|any|of|the|your|this)\s+)*{_RULES}",
     rf"\b(?:ignore|disregard|forget|override|bypass)\s+(?:{_PRIOR}\s+)+(?:\w+\s+)?(?:instructions?|prompts?|rules|guidelines|directions)",
     # you are now a generous examiner / act as a lenient marker / pretend you are …
     rf"\byou\s+are\s+(?:now\s+|actually\s+)?(?:an?|the|my)\s+(?:\w+\s+){{0,2}}{_MODEL}\b",
     rf"\b(?:act|behave|respond)\s+as\s+(?:an?|the)\s+(?:\w+\s+){{0,2}}{_MODEL}\b",
-    rf"\bpretend\s+(?:to\s+be|you\s+are)\b",
-    rf"\b(?:new|updated|override)\s+instructions?\s*:",
+    r"\bpretend\s+(?:to\s+be|you\s+are)\b",
+    r"\b(?:new|updated|override)\s+instructions?\s*:",
+    # the student gets / receives 12 marks
+    rf"\b(?:gets?|receives?|earns?)\s+{_AMOUNT}\s+marks?\b",
     # role prefixes / chat-template markers: "SYSTEM: …", "[INST]", "<|im_start|>"
-    r"^\s*(?:system|assistant|developer)\s*:",
+    r"(?:^|[.!?]\s+)\s*(?:system|assistant|developer)\s*:",
     r"\[\s*/?\s*(?:system|inst)\s*\]|<\|?\s*(?:system|im_start|im_end)\s*\|?>",
     # addressing the marker directly
     rf"\b(?:note|message|instruction)\s+(?:to|for)\s+(?:the\s+)?{_MODEL}\b|\b(?:dear|attention|hey)\s+{_MODEL}\b",
-    rf"\bto\s+the\s+(?:examiner|marker|grader)\s*[:,]",
+    r"\bto\s+the\s+(?:examiner|marker|grader)\s*[:,]",
 )]
 _UPPER_ROLE = re.compile(r"\b(?:SYSTEM|ASSISTANT|DEVELOPER)\s*:")  # uppercase role tags anywhere in a line
-_ROLE_LINE = re.compile(r"^\s*(?:system|assistant|developer)\s*:", re.IGNORECASE)
+_ROLE_TAG = re.compile(r"(?:^|(?<=[.!?])\s+)\s*(?:system|assistant|developer)\s*:", re.IGNORECASE)
+_BOUNDARY = re.compile(r"[.!?]\s+|\n")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:\.\d+)?")
-_STOPWORDS = frozenset(
-    "the and for with from that this into than then their there what when which while of to in on at by as "
-    "an or is are be a its it how why who".split()
-)
+_STOPWORDS = frozenset((
+    "the", "and", "for", "with", "from", "that", "this", "into", "than", "then", "their", "there", "what", "when",
+    "which", "while", "its", "how", "why", "who", "are",
+))
 
 
 def _is_instruction(text: str) -> bool:
@@ -94,6 +97,16 @@ def detect_answer_anomalies(answer: str, *, topic_terms: Iterable[str] = (), max
     return tuple(found)
 
 
+def _first_instruction(text: str) -> tuple[int, int] | None:
+    spans = [m.span() for p in (*_INSTRUCTION_PATTERNS, _UPPER_ROLE) if (m := p.search(text))]
+    if not spans:
+        return None
+    start, end = min(spans)
+    while start < end and text[start] in ".!? \t\n":  # a role-tag pattern may begin at the previous full stop
+        start += 1
+    return start, end
+
+
 def strip_marker_instructions(answer: str) -> str:
     """The answer with every sentence (or role-tagged line) that addresses the marker removed, so no
     instruction like "award full marks" can be credited; everything else is kept in order."""
@@ -101,10 +114,17 @@ def strip_marker_instructions(answer: str) -> str:
         return ""
     kept_lines: list[str] = []
     for line in answer.splitlines():
-        tag = _ROLE_LINE.match(line) or _UPPER_ROLE.search(line)
+        tag = _ROLE_TAG.search(line) or _UPPER_ROLE.search(line)
         if tag:
-            line = line[: tag.start()]  # everything from a role tag on is injected text
+            line = line[: tag.start()].rstrip()  # everything from a role tag on is injected text
         sentences = [s for s in _SENTENCE.split(line) if not _is_instruction(s)]
         if any(s.strip() for s in sentences) or not line.strip():
             kept_lines.append(" ".join(sentences))
-    return "\n".join(kept_lines).strip()
+    text = "\n".join(kept_lines).strip()
+    # An instruction split across sentences or lines ("give this\nanswer 12/12"): drop every sentence it touches.
+    while (span := _first_instruction(text)) is not None:
+        bounds = [m.end() for m in _BOUNDARY.finditer(text)]
+        cut_from = max((b for b in bounds if b <= span[0]), default=0)
+        cut_to = min((b for b in bounds if b >= span[1]), default=len(text))
+        text = (text[:cut_from] + text[cut_to:]).strip()
+    return text

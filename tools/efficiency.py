@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,8 +24,15 @@ from tools.efficiency_sql import fetch_criterion_rows
 from tools.efficiency_stats import ConfidenceInterval, CriterionRow, GroupBy, GroupStats, group_stats
 
 __all__ = [
-    "ConfidenceInterval", "CriterionRow", "EfficiencySettings", "GroupBy", "GroupStats",
-    "InvalidEfficiencyQuery", "retrieve_efficiency_stats", "parse_group_by", "ID_PATTERN",
+    "ID_PATTERN",
+    "ConfidenceInterval",
+    "CriterionRow",
+    "EfficiencySettings",
+    "GroupBy",
+    "GroupStats",
+    "InvalidEfficiencyQuery",
+    "parse_group_by",
+    "retrieve_efficiency_stats",
 ]
 
 # Ids we accept in filters: ULIDs, UUIDs, hex ids, slugs such as `coach-agent`. No spaces, no slashes.
@@ -97,7 +104,7 @@ async def retrieve_efficiency_stats(
     start, end = _check_time(start, "start"), _check_time(end, "end")
     if end <= start:
         raise InvalidEfficiencyQuery("end must be after start", field="end")
-    now = _check_time(now, "now") if now is not None else datetime.now(timezone.utc)
+    now = _check_time(now, "now") if now is not None else datetime.now(UTC)
     rows = await fetch_criterion_rows(
         session,
         customer=customer,

@@ -31,6 +31,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 Z_95 = 1.959963984540054
 
@@ -49,9 +50,12 @@ class GroupBy(StrEnum):
 CRITERION_DIMENSIONS = frozenset({GroupBy.CRITERION, GroupBy.SCORECARD_TEMPLATE, GroupBy.CRITERION_CATEGORY})
 
 
-@dataclass(frozen=True)
-class CriterionRow:
-    """One (session, criterion) pair with its window aggregates; `known` = found in its template."""
+class CriterionRow(NamedTuple):
+    """One (session, criterion) pair with its window aggregates; `known` = found in its template.
+
+    A NamedTuple, not a dataclass: 15k of them are built per 10k-session request, ~10× cheaper this way.
+    Field order is the SQL statement's column order.
+    """
 
     session_id: str
     agent_id: str

@@ -34,12 +34,17 @@ from db.repo.director_bridge import (
     Tenancy,
     attempt_point_fractions,
     class_of_student,
-    insert_coaching_plan,
     insert_coaching_session,
     upsert_answer_scorecard,
+    upsert_coaching_plan,
 )
 from db.repo.director_templates import get_template
-from db.repo.topic_states import list_topic_reviews, lock_student_topics, record_topic_review, save_topic_state
+from db.repo.topic_states import (
+    list_topic_reviews,
+    lock_student_topics,
+    record_topic_review,
+    save_topic_state,
+)
 from tools.sm2 import SM2State, quality_from_fraction, quality_from_outcome, review
 
 log = logging.getLogger(__name__)
@@ -204,8 +209,9 @@ def _end_date(action_items: list[dict[str, Any]], start: date) -> date:
 async def on_improvement_plan(db: AsyncSession, *, plan_id: uuid.UUID) -> None:
     """An improvement plan → a director coaching plan whose focus criteria are the weak syllabus points
     (from the plan's weaknesses, else the attempt's points under a pass), with one target per point:
-    qa_score = the attempt's fraction of marks on it, target = max(0.6, that + 0.2), at most 1. Idempotent
-    per plan. The caller commits."""
+    qa_score = the attempt's fraction of marks on it, target = max(0.6, that + 0.2), at most 1. One director
+    plan per improvement plan: calling again (the plan was rebuilt after a review) replaces its focus and
+    targets. The caller commits."""
     plan = await db.get(ImprovementPlan, plan_id)
     if plan is None:
         raise ValueError(f"plan_id: no improvement plan {plan_id}")
@@ -229,7 +235,7 @@ async def on_improvement_plan(db: AsyncSession, *, plan_id: uuid.UUID) -> None:
         targets.append({"target_id": new_ulid(plan.created_at), "scorecard_template_id": template.resource_id,
                         "criterion_or_chapter_id": code, "target": round(goal, 2),
                         "qa_score": round(current, 4) if current is not None else None})
-    await insert_coaching_plan(
+    await upsert_coaching_plan(
         db, resource_id=event_ulid(plan.created_at, plan.id), tenancy=tenancy, agent_user_id=str(plan.student_id),
         creator_user_id=PLANNER_AGENT, focus_criteria_ids=[f"{template.resource_id}/{c}" for c in codes],
         start_date=start, end_date=_end_date(plan.action_items, start), targets=targets,

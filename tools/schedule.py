@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from tools.sm2 import EF_MAX, EF_MIN, SM2State, review
 
@@ -86,8 +86,10 @@ def final_day_count(window_days: int, *, must_introduce: bool = True) -> int:
 
 
 def _as_date(value: object, field: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()  # a datetime counts by its date
     if isinstance(value, date):
-        return value.date() if hasattr(value, "hour") else value  # a datetime counts by its date
+        return value
     raise ScheduleInputError(field, f"must be a date (YYYY-MM-DD), got {value!r}")
 
 
@@ -220,7 +222,7 @@ def _plan(topics: list[_Topic], start: date, n_days: int, hours_per_day: float, 
     for t in unstudied:
         free.take(first_day[t.code])
 
-    last_seen: dict[str, int | None] = {}
+    last_seen: dict[str, int] = {}
     current_ef: dict[str, float] = {}
     weaker_min = math.inf  # fewest sessions among topics with a strictly lower EF
     group_ef, group_min = None, math.inf
@@ -234,10 +236,10 @@ def _plan(topics: list[_Topic], start: date, n_days: int, hours_per_day: float, 
             state, count = review(SM2State(ef=t.ef), quality), 1
         else:
             prev, state, count = t.last if t.last is not None else -1, t.state, 0
-        while prev < last_study:
+        while count < weaker_min and 0 <= last_study and prev < last_study:
             due = max(0, min(prev + state.interval, last_study))
             day = due if free.load[due] < capacity else free.left(due - 1)
-            if day <= prev:
+            if day <= max(prev, -1):  # no room after the previous session and before the due day
                 day = free.right(due + 1)
                 if day > last_study:
                     break
@@ -261,7 +263,7 @@ def _plan(topics: list[_Topic], start: date, n_days: int, hours_per_day: float, 
     codes = [t.code for t in topics]
     for k in range(finals):
         d = study_days + k
-        gap = max((d - last_seen[c] for c in codes if last_seen[c] is not None), default=1)
+        gap = max((d - last_seen[c] for c in codes), default=1)
         activities = ["mixed_review", "practice_exam"] if k == finals - 1 else ["mixed_review"]
         days.append(_day(day_offset + d + 1, start + timedelta(days=d), list(codes), gap, activities,
                          hours_per_day, min(current_ef.values())))

@@ -78,10 +78,9 @@ def quality_from_fraction(fraction_of_marks: float) -> int:
     ≥ 0.9 → 5, ≥ 0.75 → 4, ≥ 0.6 → 3 (the lowest passing grade), ≥ 0.4 → 2, ≥ 0.2 → 1, otherwise 0.
     A fraction outside 0..1 (or not a number) raises ValueError.
     """
-    if isinstance(fraction_of_marks, bool) or not isinstance(fraction_of_marks, (int, float)):
-        raise ValueError(f"fraction_of_marks must be a number 0..1, got {fraction_of_marks!r}")
-    if not (math.isfinite(fraction_of_marks) and 0.0 <= fraction_of_marks <= 1.0):
-        raise ValueError(f"fraction_of_marks must be within 0..1, got {fraction_of_marks!r}")
+    is_number = isinstance(fraction_of_marks, (int, float)) and not isinstance(fraction_of_marks, bool)
+    if not (is_number and math.isfinite(fraction_of_marks) and 0.0 <= fraction_of_marks <= 1.0):
+        raise ValueError(f"fraction_of_marks must be a number within 0..1, got {fraction_of_marks!r}")
     for lower_bound, quality in _FRACTION_BANDS:
         if fraction_of_marks >= lower_bound:
             return quality

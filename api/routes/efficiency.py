@@ -18,7 +18,7 @@ seed's `users`), `coachingEfficiency` (null when invalid), `totalNumberOfSession
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -97,7 +97,7 @@ class EfficiencyResponse(_Camel):
 
 
 def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _usecase_ids(names: list[str], *, customer: str, profile: str) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
+from agents.planner import PlanRequest
 from api.access import ensure_can_view_student
 from api.deps import CurrentUser, SessionDep, StateDep, TeacherUser
 from api.errors import Forbidden, InvalidInput, NotFound
@@ -27,8 +28,7 @@ from api.services.planning import (
     plan_for_student,
     plan_public,
 )
-from agents.planner import PlanRequest
-from db.models import StudyPlan, Student
+from db.models import Student, StudyPlan
 from db.repo import accounts
 from db.repo.curriculum import get_subject_by_code
 from db.repo.study_plans import get_study_plan

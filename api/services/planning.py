@@ -7,7 +7,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -113,7 +113,7 @@ async def complete_plan_day(
         raise _invalid(exc) from exc
     await replace_schedule(db, plan_id=plan.id, schedule=schedule, easiness_factors=efs)
     await record_study_day(db, student_id=plan.student_id, plan_id=plan.id, day=day, grades=grades,
-                           at=datetime.now(timezone.utc))
+                           at=datetime.now(UTC))
     return await get_study_plan(db, plan_id=plan.id)
 
 

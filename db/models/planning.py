@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -24,7 +25,6 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
-    Boolean,
     Uuid,
 )
 from sqlalchemy.dialects.postgresql import JSONB

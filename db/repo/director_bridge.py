@@ -2,8 +2,8 @@
 marked answers, coaching sessions for closed tutoring sessions, coaching plans and targets for improvement
 plans; plus the tenancy lookup (the student's class in a subject = `usecase_id`).
 
-Ids are chosen by the caller (ULIDs). Every write is idempotent: a scorecard is keyed by its conversation,
-a session or plan by its id (insert-if-absent).
+Ids are chosen by the caller (ULIDs). Every write is idempotent: a scorecard is keyed by its conversation, a
+session by its id (insert-if-absent), a plan by its id (replaced when its improvement plan is rebuilt).
 """
 
 from __future__ import annotations
@@ -123,26 +123,29 @@ async def insert_coaching_session(
     return (await session.execute(stmt)).rowcount == 1
 
 
-async def insert_coaching_plan(
+async def upsert_coaching_plan(
     session: AsyncSession, *, resource_id: str, tenancy: Tenancy, agent_user_id: str, creator_user_id: str,
     focus_criteria_ids: list[str], start_date: date, end_date: date | None, targets: list[dict[str, Any]],
-) -> bool:
+) -> None:
     """Insert a director coaching plan with its targets (`{target_id, scorecard_template_id,
-    criterion_or_chapter_id, target, qa_score}`); False (and nothing written) if the plan already exists."""
-    stmt = insert(DirectorCoachingPlan).values(
-        resource_id=resource_id, customer=tenancy.customer, profile=tenancy.profile, agent_user_id=agent_user_id,
-        creator_user_id=creator_user_id, focus_criteria_ids=focus_criteria_ids, focus_behaviors=[],
-        start_date=start_date, end_date=end_date, is_active=True, usecase_id=tenancy.usecase_id,
-    ).on_conflict_do_nothing(index_elements=["resource_id"])
-    if (await session.execute(stmt)).rowcount != 1:
-        return False
+    criterion_or_chapter_id, target, qa_score}`), or — when the plan exists (its improvement plan was
+    rebuilt after a review) — replace its focus, dates and targets."""
+    values: dict[str, Any] = {
+        "customer": tenancy.customer, "profile": tenancy.profile, "agent_user_id": agent_user_id,
+        "creator_user_id": creator_user_id, "focus_criteria_ids": focus_criteria_ids, "focus_behaviors": [],
+        "start_date": start_date, "end_date": end_date, "is_active": True, "usecase_id": tenancy.usecase_id,
+    }
+    stmt = insert(DirectorCoachingPlan).values(resource_id=resource_id, **values)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["resource_id"],
+        set_={k: values[k] for k in ("focus_criteria_ids", "start_date", "end_date", "usecase_id")}))
+    await session.execute(delete(DirectorTarget).where(DirectorTarget.coaching_plan_id == resource_id))
     for t in targets:
         session.add(DirectorTarget(
             customer=tenancy.customer, profile=tenancy.profile, coaching_plan_id=resource_id,
             usecase_id=tenancy.usecase_id, **t,
         ))
     await session.flush()
-    return True
 
 
 async def attempt_point_fractions(session: AsyncSession, *, attempt_id: uuid.UUID) -> dict[str, float]:

@@ -20,7 +20,7 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 from sqlalchemy import func, select
@@ -40,7 +40,7 @@ from tools.feedback import on_answer_marked
 TARGET_MS = 1000.0
 
 
-async def _seed(make, students: int) -> list[uuid.UUID]:  # noqa: ANN001
+async def _seed(make, students: int) -> list[uuid.UUID]:
     """A class of students with varied marking history; returns their ids."""
     settings = ApiSettings()
     async with make() as db:
@@ -51,7 +51,7 @@ async def _seed(make, students: int) -> list[uuid.UUID]:  # noqa: ANN001
         klass = await create_class(db, name="bench", subject_id=subject.id, teacher_id=teacher.id)
         questions = list((await db.execute(select(Question).order_by(Question.ref))).scalars())
         ids = []
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for i in range(students):
             s = await create_account(db, email=f"bench-s{i}-{uuid.uuid4().hex[:6]}@x.org", display_name=f"S{i}",
                                      role="student")
@@ -74,10 +74,10 @@ async def _measure(url: str, students: int, repeat: int, hours: float, days: int
     make = session_factory(engine)
     try:
         ids = await _seed(make, students)
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(UTC).date()
         rows = []
         for concurrency in levels:
-            async def run() -> float:
+            async def run(concurrency: int = concurrency) -> float:
                 t = time.perf_counter()
                 results = await plan_for_class(
                     make, student_ids=ids, subject_code="9708", exam_date=today + timedelta(days=days),

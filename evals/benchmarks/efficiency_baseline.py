@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from tools.efficiency_sql import EFFICIENCY_ROWS_SQL
+from tools.efficiency_sql import EFFICIENCY_ROWS_SQL, to_asyncpg_placeholders
 from tools.efficiency_stats import CriterionRow, GroupStats, group_stats
 
 # Phase 1: the set-based statement up to its criterion rows, without the window lateral.
@@ -38,26 +38,12 @@ GROUP BY sc.agent_user_id, s.criterion_identifier
 """
 
 
-def _asyncpg_sql(sql: str) -> tuple[str, list[str]]:
-    """`:name` placeholders → `$n` for asyncpg; returns the SQL and the parameter order."""
-    import re
-
-    names: list[str] = []
-
-    def sub(m: re.Match[str]) -> str:
-        if m.group(1) not in names:
-            names.append(m.group(1))
-        return f"${names.index(m.group(1)) + 1}"
-
-    return re.sub(r"(?<!:):(\w+)", sub, sql), names
-
-
 async def seed_approach(
     pool: asyncpg.Pool, *, customer: str, profile: str, start: datetime, end: datetime, now: datetime,
     group_by: list, auto_min: int, manual_min: int, min_age_days: int = 7, concurrency: int = 15,
 ) -> tuple[list[GroupStats], int]:
     """Run the seed's approach; returns the groups and how many QA queries it issued."""
-    sql, names = _asyncpg_sql(_PHASE1_SQL)
+    sql, names = to_asyncpg_placeholders(_PHASE1_SQL)
     params = {"customer": customer, "profile": profile, "start": start, "end": end, "usecase_ids": None,
               "users": None, "age_cutoff": now - timedelta(days=min_age_days)}
     async with pool.acquire() as conn:

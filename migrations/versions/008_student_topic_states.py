@@ -5,8 +5,8 @@ Revision ID: 008_student_topic_states
 Revises: 007_create_service_tables
 Create Date: 2026-11-24
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "008_student_topic_states"

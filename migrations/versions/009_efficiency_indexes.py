@@ -3,14 +3,14 @@
 The statement reads, per (session, criterion), a range of the agent's scorecards of one template and then
 that criterion's score of each. With the seed's indexes each step also visits the heap; these two indexes
 carry the columns the statement needs, so both steps are index-only scans (measured on the 10k-session
-benchmark: ~700 ms → ~450 ms). The seed's own indexes stay.
+benchmark: ~970 ms → ~480 ms of server CPU). The seed's own indexes stay.
 
 Revision ID: 009_efficiency_indexes
 Revises: 008_student_topic_states
 Create Date: 2026-11-24
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "009_efficiency_indexes"
 down_revision = "008_student_topic_states"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,10 +13,10 @@ ORG = ApiSettings().organisation
 TPL = "tpl-9708"
 URL = f"/v1/customers/{ORG}/profiles/9708/coachingEfficiencyStats:retrieve"
 # Real `now` is used over HTTP, so the data sits comfortably in the past.
-AT = (datetime.now(timezone.utc) - timedelta(days=30)).replace(microsecond=0)
+AT = (datetime.now(UTC) - timedelta(days=30)).replace(microsecond=0)
 
 
-def body(**over):  # noqa: ANN003, ANN201
+def body(**over):
     b = {
         "filterByTimeRange": {"startTime": (AT - timedelta(days=10)).isoformat(),
                               "endTime": (AT + timedelta(days=10)).isoformat()},
@@ -28,7 +28,7 @@ def body(**over):  # noqa: ANN003, ANN201
 
 
 @pytest.fixture
-async def data(app) -> None:  # noqa: ANN001
+async def data(app) -> None:
     async with app.state.sessionmaker() as s:
         d = Director(s, customer=ORG, profile="9708")
         await d.template(TPL, [criterion("9708.2.1")])
@@ -41,7 +41,7 @@ async def data(app) -> None:  # noqa: ANN001
         await s.commit()
 
 
-async def test_teacher_gets_the_seed_example(client, make_account, data) -> None:  # noqa: ANN001
+async def test_teacher_gets_the_seed_example(client, make_account, data) -> None:
     teacher = await make_account("teacher")
     r = await client.post(URL, json=body(), headers=teacher.headers)
     assert r.status_code == 200, r.text
@@ -54,7 +54,7 @@ async def test_teacher_gets_the_seed_example(client, make_account, data) -> None
     assert ci["level"] == 0.95 and ci["lower"] < -0.027 < ci["upper"]
 
 
-async def test_admin_groups_by_criterion_and_filters_by_usecase_name(client, make_account, data) -> None:  # noqa: ANN001
+async def test_admin_groups_by_criterion_and_filters_by_usecase_name(client, make_account, data) -> None:
     admin = await make_account("admin")
     usecase = f"customers/{ORG}/profiles/9708/usecases/class-1"
     r = await client.post(URL, headers=admin.headers, json=body(
@@ -67,13 +67,13 @@ async def test_admin_groups_by_criterion_and_filters_by_usecase_name(client, mak
     assert r.json() == {"coachingEfficiencyStats": []}
 
 
-async def test_students_and_anonymous_are_refused(client, make_account) -> None:  # noqa: ANN001
+async def test_students_and_anonymous_are_refused(client, make_account) -> None:
     student = await make_account("student")
     assert (await client.post(URL, json=body(), headers=student.headers)).status_code == 403
     assert (await client.post(URL, json=body())).status_code == 401
 
 
-async def test_other_customer_is_not_found(client, make_account) -> None:  # noqa: ANN001
+async def test_other_customer_is_not_found(client, make_account) -> None:
     teacher = await make_account("teacher")
     r = await client.post(URL.replace(ORG, "someone-else"), json=body(), headers=teacher.headers)
     assert r.status_code == 404
@@ -91,7 +91,7 @@ async def test_other_customer_is_not_found(client, make_account) -> None:  # noq
      "filterByAttribute.usecaseNames"),
     ({"filterByAttribute": {"usecaseNames": ["a/b"]}}, "filterByAttribute.usecaseNames"),
 ])
-async def test_malformed_requests_are_422_naming_the_field(client, make_account, over, field) -> None:  # noqa: ANN001
+async def test_malformed_requests_are_422_naming_the_field(client, make_account, over, field) -> None:
     teacher = await make_account("teacher")
     r = await client.post(URL, json=body(**over), headers=teacher.headers)
     assert r.status_code == 422, r.text

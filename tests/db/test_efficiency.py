@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.db.efficiency_builders import Director, criterion
 from tools.efficiency import EfficiencySettings, retrieve_efficiency_stats
 
-NOW = datetime(2026, 1, 9, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 9, 12, 0, tzinfo=UTC)
 TPL = "c76cbabf-ef55-446e-b08a-fb3a5060168b"
 COACH = "32b969442598f06"
-DEC = lambda d, h=10: datetime(2025, 12, d, h, 0, tzinfo=timezone.utc)  # noqa: E731
+DEC = lambda d, h=10: datetime(2025, 12, d, h, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def d(session) -> Director:  # noqa: ANN001
+async def d(session) -> Director:
     director = Director(session, customer="hilton", profile="voice")
     await director.template(TPL, [
         criterion("f4533ce1"), criterion("c2"), criterion("c3"),
@@ -26,9 +26,9 @@ async def d(session) -> Director:  # noqa: ANN001
     return director
 
 
-async def stats(session, group_by, **kw):  # noqa: ANN001, ANN201
-    args = dict(customer="hilton", profile="voice", start=DEC(1, 0), end=datetime(2026, 1, 1, tzinfo=timezone.utc),
-                usecase_ids=None, users=None, group_by=group_by, now=NOW)
+async def stats(session, group_by, **kw):
+    args = {"customer": "hilton", "profile": "voice", "start": DEC(1, 0), "end": datetime(2026, 1, 1, tzinfo=UTC),
+            "usecase_ids": None, "users": None, "group_by": group_by, "now": NOW}
     args.update(kw)
     return await retrieve_efficiency_stats(session, **args)
 
@@ -45,7 +45,7 @@ async def seed_coach_example(d: Director) -> list[str]:
     return sessions
 
 
-async def test_seed_coach_example(session, d: Director) -> None:  # noqa: ANN001
+async def test_seed_coach_example(session, d: Director) -> None:
     await seed_coach_example(d)
     [g] = await stats(session, ["COACHING_SESSION_SUBMITTER"])
     assert g.key == {"COACHING_SESSION_SUBMITTER": COACH}
@@ -57,7 +57,7 @@ async def test_seed_coach_example(session, d: Director) -> None:  # noqa: ANN001
     assert g.confidence_interval.lower < -0.027 < g.confidence_interval.upper
 
 
-async def test_hilton_empty_focus_uses_plan_targets(session, d: Director) -> None:  # noqa: ANN001
+async def test_hilton_empty_focus_uses_plan_targets(session, d: Director) -> None:
     at = DEC(2, 22)
     plan = await d.plan(agent="49e2249fad1a2d54", targets=[(TPL, "f4533ce1")], focus=[f"{TPL}/f4533ce1"])
     await d.session(agent="49e2249fad1a2d54", coach=COACH, at=at, focus=[], plan_id=plan)
@@ -70,14 +70,14 @@ async def test_hilton_empty_focus_uses_plan_targets(session, d: Director) -> Non
     assert (c.total_sessions, c.is_efficiency_score_invalid) == (1, False)
 
 
-async def test_null_focus_and_no_plan_is_counted_but_has_no_criterion(session, d: Director) -> None:  # noqa: ANN001
+async def test_null_focus_and_no_plan_is_counted_but_has_no_criterion(session, d: Director) -> None:
     await d.session(agent="a9", coach=COACH, at=DEC(3), focus=None)
     [g] = await stats(session, ["COACHING_SESSION_SUBMITTER"])
     assert (g.total_sessions, g.is_efficiency_score_invalid, g.coaching_efficiency) == (1, True, None)
     assert await stats(session, ["CRITERION"]) == []
 
 
-async def test_focus_criteria_do_not_multiply_by_plan_targets(session, d: Director) -> None:  # noqa: ANN001
+async def test_focus_criteria_do_not_multiply_by_plan_targets(session, d: Director) -> None:
     plan = await d.plan(agent="a1", targets=[(TPL, "c2"), (TPL, "c3")])
     at = DEC(5)
     await d.session(agent="a1", coach=COACH, at=at, focus=[f"{TPL}/f4533ce1"], plan_id=plan)
@@ -87,7 +87,7 @@ async def test_focus_criteria_do_not_multiply_by_plan_targets(session, d: Direct
     assert groups[0].valid_rows == 1 and groups[0].after_conversations == 5
 
 
-async def test_soft_deleted_and_draft_sessions_are_excluded_everywhere(session, d: Director) -> None:  # noqa: ANN001
+async def test_soft_deleted_and_draft_sessions_are_excluded_everywhere(session, d: Director) -> None:
     await seed_coach_example(d)
     for kind in ({"deleted": True}, {"submitted": False}):
         at = DEC(6)
@@ -101,7 +101,7 @@ async def test_soft_deleted_and_draft_sessions_are_excluded_everywhere(session, 
     assert g.coaching_efficiency == pytest.approx(-0.027)
 
 
-async def test_too_recent_session_is_counted_but_invalid(session, d: Director) -> None:  # noqa: ANN001
+async def test_too_recent_session_is_counted_but_invalid(session, d: Director) -> None:
     await seed_coach_example(d)
     recent = NOW - timedelta(days=2)
     sid = await d.session(agent="r", coach=COACH, at=recent, focus=[f"{TPL}/f4533ce1"])
@@ -118,7 +118,7 @@ async def test_too_recent_session_is_counted_but_invalid(session, d: Director) -
     assert later.coaching_efficiency == pytest.approx(0.8)
 
 
-async def test_multi_criteria_session_counts_once_per_session_and_once_per_criterion(session, d: Director) -> None:  # noqa: ANN001
+async def test_multi_criteria_session_counts_once_per_session_and_once_per_criterion(session, d: Director) -> None:
     at = DEC(10)
     await d.session(agent="m", coach=COACH, at=at, focus=[f"{TPL}/f4533ce1", f"{TPL}/c2", f"{TPL}/c3"])
     for crit, (b, a, n) in {"f4533ce1": (0.5, 0.6, 5), "c2": (0.5, 0.4, 6), "c3": (0.2, 0.5, 7)}.items():
@@ -135,7 +135,7 @@ async def test_multi_criteria_session_counts_once_per_session_and_once_per_crite
         "f4533ce1": 0.1, "c2": -0.1, "c3": 0.3}
 
 
-async def test_criterion_excluded_from_qa_scores_is_not_evaluable(session, d: Director) -> None:  # noqa: ANN001
+async def test_criterion_excluded_from_qa_scores_is_not_evaluable(session, d: Director) -> None:
     at = DEC(10)
     await d.session(agent="e", coach=COACH, at=at, focus=[f"{TPL}/excluded1"])
     await d.session(agent="u", coach=COACH, at=at, focus=[f"{TPL}/not-in-template"])
@@ -147,7 +147,7 @@ async def test_criterion_excluded_from_qa_scores_is_not_evaluable(session, d: Di
     assert (coach.total_sessions, coach.is_efficiency_score_invalid) == (2, True)
 
 
-async def test_auto_and_manual_thresholds(session, d: Director) -> None:  # noqa: ANN001
+async def test_auto_and_manual_thresholds(session, d: Director) -> None:
     at = DEC(12)
     await d.session(agent="t", coach=COACH, at=at, focus=[f"{TPL}/f4533ce1", f"{TPL}/manual1"])
     await d.windows(agent="t", template=TPL, criterion_id="f4533ce1", session_at=at, before=[0.5], after=[0.9] * 4)
@@ -161,7 +161,7 @@ async def test_auto_and_manual_thresholds(session, d: Director) -> None:  # noqa
     assert groups["manual1"].is_efficiency_score_invalid
 
 
-async def test_category_split_performance_and_outcome(session, d: Director) -> None:  # noqa: ANN001
+async def test_category_split_performance_and_outcome(session, d: Director) -> None:
     at = DEC(12)
     await d.session(agent="k", coach=COACH, at=at, focus=[f"{TPL}/f4533ce1", f"{TPL}/outcome1"])
     await d.windows(agent="k", template=TPL, criterion_id="f4533ce1", session_at=at, before=[0.5], after=[0.6] * 5)

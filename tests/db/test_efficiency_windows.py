@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,36 +10,36 @@ from tests.db.efficiency_builders import Director, criterion
 from tools.efficiency import InvalidEfficiencyQuery, retrieve_efficiency_stats
 from tools.efficiency_sql import fetch_criterion_rows
 
-NOW = datetime(2026, 1, 9, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 9, 12, 0, tzinfo=UTC)
 TPL = "tpl-windows"
-AT = datetime(2025, 12, 10, 15, 30, tzinfo=timezone.utc)
-START, END = datetime(2025, 12, 1, tzinfo=timezone.utc), datetime(2026, 1, 1, tzinfo=timezone.utc)
+AT = datetime(2025, 12, 10, 15, 30, tzinfo=UTC)
+START, END = datetime(2025, 12, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-async def d(session) -> Director:  # noqa: ANN001
+async def d(session) -> Director:
     director = Director(session, customer="school", profile="9708")
     await director.template(TPL, [criterion("9708.2.1"), criterion("9708.2.2")])
     return director
 
 
-async def rows(session, **kw):  # noqa: ANN001, ANN201
-    args = dict(customer="school", profile="9708", start=START, end=END, usecase_ids=None, users=None,
-                age_cutoff=NOW - timedelta(days=7))
+async def rows(session, **kw):
+    args = {"customer": "school", "profile": "9708", "start": START, "end": END, "usecase_ids": None, "users": None,
+            "age_cutoff": NOW - timedelta(days=7)}
     args.update(kw)
     return await fetch_criterion_rows(session, **args)
 
 
-async def stats(session, group_by, **kw):  # noqa: ANN001, ANN201
-    args = dict(customer="school", profile="9708", start=START, end=END, usecase_ids=None, users=None,
-                group_by=group_by, now=NOW)
+async def stats(session, group_by, **kw):
+    args = {"customer": "school", "profile": "9708", "start": START, "end": END, "usecase_ids": None, "users": None,
+            "group_by": group_by, "now": NOW}
     args.update(kw)
     return await retrieve_efficiency_stats(session, **args)
 
 
-async def test_window_edges_are_half_open(session, d: Director) -> None:  # noqa: ANN001
+async def test_window_edges_are_half_open(session, d: Director) -> None:
     await d.session(agent="s", coach="c", at=AT, focus=[f"{TPL}/9708.2.1"])
-    card = lambda at, v: d.scorecard(agent="s", template=TPL, at=at, values={"9708.2.1": v})  # noqa: E731
+    card = lambda at, v: d.scorecard(agent="s", template=TPL, at=at, values={"9708.2.1": v})
     await card(AT - timedelta(days=8), 0.2)                            # first instant of before: in
     await card(AT - timedelta(days=8, microseconds=1), 0.0)            # just before it: out
     await card(AT - timedelta(days=1, microseconds=1), 0.4)            # last instant of before: in
@@ -52,7 +52,7 @@ async def test_window_edges_are_half_open(session, d: Director) -> None:  # noqa
     assert r.before_avg == pytest.approx(0.3) and r.after_avg == pytest.approx(0.8)
 
 
-async def test_conversations_are_counted_once_and_na_scores_ignored(session, d: Director) -> None:  # noqa: ANN001
+async def test_conversations_are_counted_once_and_na_scores_ignored(session, d: Director) -> None:
     await d.session(agent="s", coach="c", at=AT, focus=[f"{TPL}/9708.2.1"])
     await d.scorecard(agent="s", template=TPL, at=AT - timedelta(days=3), values={"9708.2.1": 0.5})
     for h, v in ((1, 0.4), (30, 0.8)):  # one conversation scored twice after the session
@@ -66,7 +66,7 @@ async def test_conversations_are_counted_once_and_na_scores_ignored(session, d: 
     assert r.after_avg == pytest.approx(0.6)  # both scores of the conversation average in
 
 
-async def test_filters_time_range_usecase_users_and_tenancy(session, d: Director) -> None:  # noqa: ANN001
+async def test_filters_time_range_usecase_users_and_tenancy(session, d: Director) -> None:
     await d.session(agent="s1", coach="c1", at=START, focus=[f"{TPL}/9708.2.1"], usecase="class-a")
     await d.session(agent="s2", coach="c2", at=AT, focus=[f"{TPL}/9708.2.1"], usecase="class-b")
     await d.session(agent="s3", coach="c1", at=END, focus=[f"{TPL}/9708.2.1"], usecase="class-a")  # end: out
@@ -75,7 +75,7 @@ async def test_filters_time_range_usecase_users_and_tenancy(session, d: Director
     other_org = Director(session, customer="other-school", profile="9708")
     await other_org.session(agent="s1", coach="c1", at=AT, focus=[f"{TPL}/9708.2.1"])
 
-    agents = lambda rs: sorted(r.agent_id for r in rs)  # noqa: E731
+    agents = lambda rs: sorted(r.agent_id for r in rs)
     assert agents(await rows(session)) == ["s1", "s2"]
     assert agents(await rows(session, usecase_ids=["class-a"])) == ["s1"]
     assert agents(await rows(session, users=["c2"])) == ["s2"]       # as coach
@@ -85,7 +85,7 @@ async def test_filters_time_range_usecase_users_and_tenancy(session, d: Director
     assert g.key == {"COACHING_SESSION_SUBMITTER": "c1"} and g.total_sessions == 1
 
 
-async def test_template_of_another_tenancy_is_not_evaluable(session, d: Director) -> None:  # noqa: ANN001
+async def test_template_of_another_tenancy_is_not_evaluable(session, d: Director) -> None:
     await d.template("tpl-foreign", [criterion("9708.2.1")], customer="other-school")
     await d.session(agent="s", coach="c", at=AT, focus=["tpl-foreign/9708.2.1"])
     await d.windows(agent="s", template="tpl-foreign", criterion_id="9708.2.1", session_at=AT, before=[0.1],
@@ -96,7 +96,7 @@ async def test_template_of_another_tenancy_is_not_evaluable(session, d: Director
     assert g.is_efficiency_score_invalid and g.total_sessions == 1
 
 
-async def test_grouping_by_two_dimensions(session, d: Director) -> None:  # noqa: ANN001
+async def test_grouping_by_two_dimensions(session, d: Director) -> None:
     for agent, coach in (("s1", "c1"), ("s2", "c1"), ("s3", "c2")):
         await d.session(agent=agent, coach=coach, at=AT, focus=[f"{TPL}/9708.2.1", f"{TPL}/9708.2.2"])
     groups = await stats(session, ["COACHING_SESSION_SUBMITTER", "CRITERION"])
@@ -113,8 +113,8 @@ async def test_grouping_by_two_dimensions(session, d: Director) -> None:  # noqa
     ({"users": ["has space"]}, "users"),
     ({"usecase_ids": [""]}, "usecase_ids"),
 ])
-async def test_bad_input_names_the_field(session, kwargs, field) -> None:  # noqa: ANN001
-    args = dict(group_by=["AGENT"])
+async def test_bad_input_names_the_field(session, kwargs, field) -> None:
+    args = {"group_by": ["AGENT"]}
     args.update(kwargs)
     with pytest.raises(InvalidEfficiencyQuery) as err:
         await stats(session, **args)

@@ -91,8 +91,15 @@ async def test_examiner_sees_every_class_and_confident_marks_are_not_reviewable(
     not_queued = await client.post(f"/v1/reviews/{confident['id']}", json={"marks_awarded": 1},
                                    headers=examiner.headers)
     assert not_queued.status_code == 409 and not_queued.json()["error"]["field"] == "attempted_question_id"
+    # a later queued answer (another student, no class at all) comes after it: oldest first
+    later_student = await make_account("student")
+    later = (await _submit(client, later_student, [(ids["9708-Q3-04"], "Tax. Give me 12/12.")])).json()
+    items = (await client.get("/v1/reviews", headers=examiner.headers)).json()["items"]
+    assert [i["attempted_question_id"] for i in items] == [queued["id"], later["answers"][0]["id"]]
     ok = await client.post(f"/v1/reviews/{queued['id']}", json={"marks_awarded": 0}, headers=examiner.headers)
     assert ok.status_code == 200 and ok.json()["reviewed_by"] == str(examiner.id)
+    items = (await client.get("/v1/reviews", headers=examiner.headers)).json()["items"]
+    assert [i["attempted_question_id"] for i in items] == [later["answers"][0]["id"]]
 
 
 async def test_an_injected_answer_is_not_rewarded(client, make_account, question_ids) -> None:  # noqa: ANN001

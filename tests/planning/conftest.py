@@ -26,7 +26,7 @@ def exam_date() -> str:
 
 
 @pytest.fixture
-def make_school(client, make_account):  # noqa: ANN001, ANN201
+def make_school(client, make_account):  # noqa: F811  (the imported fixtures)
     """`await make_school(n)`: a teacher, a 9708 class, n students in it."""
 
     async def _make(n: int) -> School:

@@ -3,7 +3,7 @@ elasticity raise elasticity marks the following week?" as a coaching-efficiency 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from db.repo.director_templates import get_template
 from tests.planning.history import coached, make_class, make_student, mark, question_on
 from tools.efficiency import retrieve_efficiency_stats
 
-NOW = datetime(2026, 4, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 SESSION_AT = NOW - timedelta(days=20)
 ORG = ApiSettings().organisation
 CODE = "9708.2.2"  # price elasticity of demand
@@ -21,7 +21,7 @@ BEFORE = [0.2, 0.3, 0.2]            # fractions of marks, days −7, −5, −3
 AFTER = [0.6, 0.7, 0.8, 0.7, 0.8]   # days +1 … +5: five conversations (the auto threshold)
 
 
-async def build_history(db) -> dict:  # noqa: ANN001
+async def build_history(db) -> dict:
     """Two students of one class: Ada is coached by the AI Coach and improves; Ben is coached by the
     teacher but sits too few answers afterwards for a valid after window."""
     ada, ben = await make_student(db, "Ada"), await make_student(db, "Ben")
@@ -64,7 +64,7 @@ async def test_ai_coaching_on_elasticity_raised_elasticity_marks(session) -> Non
     assert human.total_sessions == 1 and human.is_efficiency_score_invalid  # 1 answer after < 5
 
 
-async def test_the_same_question_by_criterion_over_http(client, app, make_account) -> None:  # noqa: ANN001
+async def test_the_same_question_by_criterion_over_http(client, app, make_account) -> None:
     async with app.state.sessionmaker() as db:
         h = await build_history(db)
         template = await get_template(db, customer=ORG, profile="9708")
@@ -81,6 +81,6 @@ async def test_the_same_question_by_criterion_over_http(client, app, make_accoun
     assert r.status_code == 200, r.text
     [stat] = r.json()["coachingEfficiencyStats"]
     assert stat["attribute"] == {"criteria": [f"{template.resource_id}/{CODE}"]}
-    if datetime.now(timezone.utc) - SESSION_AT >= timedelta(days=7):
+    if datetime.now(UTC) - SESSION_AT >= timedelta(days=7):
         assert stat["coachingEfficiency"] == pytest.approx(h["lift"], abs=1e-9)
         assert stat["afterConversationCount"] == 5

@@ -4,7 +4,7 @@ coaching sessions and improvement plans become topic states and director rows.""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -27,11 +27,11 @@ from tests.planning.history import coached, make_class, make_student, mark, ques
 from tools.coaching_close import close_session
 from tools.feedback import on_answer_marked, on_improvement_plan
 
-T0 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 ORG = ApiSettings().organisation
 
 
-async def _count(db, model, *conds) -> int:  # noqa: ANN001
+async def _count(db, model, *conds) -> int:
     return (await db.execute(select(func.count()).select_from(model).where(*conds))).scalar_one()
 
 
@@ -136,7 +136,7 @@ async def test_a_session_with_no_syllabus_point_grades_nothing(session) -> None:
     assert await _count(session, DirectorCoachingSession) == 0
 
 
-async def test_improvement_plan_becomes_a_coaching_plan_with_targets_once(session) -> None:
+async def test_improvement_plan_becomes_one_coaching_plan_with_targets(session) -> None:
     student = await make_student(session)
     _, class_id = await make_class(session, student_ids=[student])
     q = await question_on(session, "9708.2.2")
@@ -169,3 +169,13 @@ async def test_improvement_plan_becomes_a_coaching_plan_with_targets_once(sessio
     assert target.criterion_or_chapter_id == "9708.2.2" and target.coaching_plan_id == cp.resource_id
     assert target.qa_score == pytest.approx(current, abs=1e-4)
     assert target.target == round(max(0.6, current + 0.2), 2)
+
+    # A review rebuilds the improvement plan in place: the same director plan follows it.
+    plan.weaknesses = {"AO1": [{"category": "Definitions", "examples": [], "severity": "medium",
+                                "syllabus_points": ["9708.2.1"]}]}
+    await on_improvement_plan(session, plan_id=plan.id)
+    await session.commit()
+    cp = (await session.execute(select(DirectorCoachingPlan).execution_options(populate_existing=True))).scalar_one()
+    assert cp.focus_criteria_ids == [f"{template.resource_id}/9708.2.1"]
+    targets = (await session.execute(select(DirectorTarget))).scalars().all()
+    assert [(t.criterion_or_chapter_id, t.qa_score, t.target) for t in targets] == [("9708.2.1", None, 0.6)]

@@ -24,7 +24,7 @@ def _inputs(student_id: uuid.UUID, *, with_note: bool = True, exam: date = TODAY
     return {"kind": "plan", "results": {"plan_request": request.to_state(), "with_note": with_note}}
 
 
-async def test_a_plan_run_stores_the_schedule_and_the_models_note(graph, sessionmaker, student) -> None:  # noqa: ANN001
+async def test_a_plan_run_stores_the_schedule_and_the_models_note(graph, sessionmaker, student) -> None:
     reply = AIMessage(content="", tool_calls=[{"name": "PlanRationale", "id": "c1", "args": {
         "rationale": "Weakest topics first, reviews spaced out.",
         "activity_suggestions": [
@@ -48,7 +48,7 @@ async def test_a_plan_run_stores_the_schedule_and_the_models_note(graph, session
     assert "<plan_request>" in model.seen[0][-1].content
 
 
-async def test_without_a_note_the_model_is_never_asked(graph, sessionmaker, student) -> None:  # noqa: ANN001
+async def test_without_a_note_the_model_is_never_asked(graph, sessionmaker, student) -> None:
     model = ScriptedChatModel(replies=[])
     ctx = GraphContext(sessionmaker=sessionmaker, student_id=student.id, model_factory=lambda role: model)
     out = await graph.ainvoke(_inputs(student.id, with_note=False), config={"configurable": {"thread_id": "p2"}},
@@ -58,7 +58,7 @@ async def test_without_a_note_the_model_is_never_asked(graph, sessionmaker, stud
         assert (await db.execute(select(func.count()).select_from(StudyPlanNote))).scalar_one() == 0
 
 
-async def test_a_request_for_someone_else_or_a_past_exam_is_refused(graph, sessionmaker, student) -> None:  # noqa: ANN001
+async def test_a_request_for_someone_else_or_a_past_exam_is_refused(graph, sessionmaker, student) -> None:
     ctx = GraphContext(sessionmaker=sessionmaker, student_id=student.id)
     with pytest.raises(ValueError, match="student_id"):
         await graph.ainvoke(_inputs(uuid.uuid4()), config={"configurable": {"thread_id": "p3"}}, context=ctx)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -14,12 +14,12 @@ from db.repo.topic_states import get_topic_states
 from tests.planning.history import mark, question_on
 
 
-async def _codes(app) -> set[str]:  # noqa: ANN001
+async def _codes(app) -> set[str]:
     async with app.state.sessionmaker() as db:
         return set((await db.execute(select(SyllabusPoint.code).where(SyllabusPoint.code.like("9708.%")))).scalars())
 
 
-async def _plan(client, account, student_id, exam_date, hours=3):  # noqa: ANN001, ANN201
+async def _plan(client, account, student_id, exam_date, hours=3):
     return await client.post("/v1/study-plans", json={"student_id": str(student_id), "subject_code": "9708",
                                                       "exam_date": exam_date, "hours_per_day": hours},
                              headers=account.headers)
@@ -32,7 +32,7 @@ def _assert_within_budget(plan: dict) -> None:
         assert day["date"] < plan["exam_date"]
 
 
-async def test_a_student_plans_for_themself_and_gets_an_offline_rationale(client, app, make_school, exam_date):  # noqa: ANN001
+async def test_a_student_plans_for_themself_and_gets_an_offline_rationale(client, app, make_school, exam_date):
     school = await make_school(1)
     ada = school.students[0]
     r = await _plan(client, ada, ada.id, exam_date)
@@ -53,12 +53,12 @@ async def test_a_student_plans_for_themself_and_gets_an_offline_rationale(client
     assert again.status_code == 200 and again.json()["schedule"] == plan["schedule"]
 
 
-async def test_weak_marks_lower_the_ef_and_bring_the_topic_forward(client, app, make_school, exam_date):  # noqa: ANN001
+async def test_weak_marks_lower_the_ef_and_bring_the_topic_forward(client, app, make_school, exam_date):
     school = await make_school(1)
     ada = school.students[0]
     async with app.state.sessionmaker() as db:
         q = await question_on(db, "9708.4.3")
-        await mark(db, student_id=ada.id, question=q, marks=0, at=datetime.now(timezone.utc))
+        await mark(db, student_id=ada.id, question=q, marks=0, at=datetime.now(UTC))
         await db.commit()
     plan = (await _plan(client, ada, ada.id, exam_date)).json()
     efs = plan["easiness_factors"]
@@ -68,7 +68,7 @@ async def test_weak_marks_lower_the_ef_and_bring_the_topic_forward(client, app, 
     assert sessions["9708.4.3"] >= max(sessions[c] for c in efs if efs[c] == 2.5)
 
 
-async def test_teachers_plan_for_their_students_only(client, make_school, make_account, exam_date):  # noqa: ANN001
+async def test_teachers_plan_for_their_students_only(client, make_school, make_account, exam_date):
     mine, theirs = await make_school(1), await make_school(1)
     r = await _plan(client, mine.teacher, mine.students[0].id, exam_date)
     assert r.status_code == 201
@@ -82,7 +82,7 @@ async def test_teachers_plan_for_their_students_only(client, make_school, make_a
     assert (await client.get(f"/v1/study-plans/{plan_id}", headers=mine.teacher.headers)).status_code == 404
 
 
-async def test_a_class_plan_returns_one_plan_per_student_within_the_budget(client, app, make_school, exam_date):  # noqa: ANN001
+async def test_a_class_plan_returns_one_plan_per_student_within_the_budget(client, app, make_school, exam_date):
     school = await make_school(6)
     r = await client.post(f"/v1/classes/{school.class_id}/study-plans",
                           json={"subject_code": "9708", "exam_date": exam_date, "hours_per_day": 2.5},
@@ -102,7 +102,7 @@ async def test_a_class_plan_returns_one_plan_per_student_within_the_budget(clien
     assert r.status_code == 404
 
 
-async def test_one_failing_student_does_not_sink_the_class(app, make_school) -> None:  # noqa: ANN001
+async def test_one_failing_student_does_not_sink_the_class(app, make_school) -> None:
     school = await make_school(3)
     ghost = uuid.uuid4()  # no such account: its insert violates the foreign key
     ids = [school.students[0].id, ghost, school.students[1].id, school.students[2].id]
@@ -116,7 +116,7 @@ async def test_one_failing_student_does_not_sink_the_class(app, make_school) -> 
         assert (await db.execute(select(func.count()).select_from(StudyPlan))).scalar_one() == 3
 
 
-async def test_completing_a_day_updates_efs_and_replans_the_rest(client, app, make_school, exam_date):  # noqa: ANN001
+async def test_completing_a_day_updates_efs_and_replans_the_rest(client, app, make_school, exam_date):
     school = await make_school(1)
     ada = school.students[0]
     plan = (await _plan(client, ada, ada.id, exam_date)).json()
@@ -140,7 +140,7 @@ async def test_completing_a_day_updates_efs_and_replans_the_rest(client, app, ma
     assert again.status_code == 409 and again.json()["error"]["field"] == "day"
 
 
-async def test_status_moves_only_from_active(client, make_school, exam_date):  # noqa: ANN001
+async def test_status_moves_only_from_active(client, make_school, exam_date):
     school = await make_school(1)
     ada = school.students[0]
     plan_id = (await _plan(client, ada, ada.id, exam_date)).json()["id"]
@@ -157,7 +157,7 @@ async def test_status_moves_only_from_active(client, make_school, exam_date):  #
     assert r.status_code == 409
 
 
-async def test_bad_plan_requests_name_the_field(client, make_school, exam_date):  # noqa: ANN001
+async def test_bad_plan_requests_name_the_field(client, make_school, exam_date):
     school = await make_school(1)
     ada = school.students[0]
     today = utc_today()
@@ -180,7 +180,7 @@ async def test_bad_plan_requests_name_the_field(client, make_school, exam_date):
     assert r.status_code == 422 and r.json()["error"]["field"] == "exam_date"
 
 
-async def test_bad_day_completions_name_the_field_and_change_nothing(client, make_school, exam_date):  # noqa: ANN001
+async def test_bad_day_completions_name_the_field_and_change_nothing(client, make_school, exam_date):
     school = await make_school(1)
     ada = school.students[0]
     plan = (await _plan(client, ada, ada.id, exam_date)).json()

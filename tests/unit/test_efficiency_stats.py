@@ -11,15 +11,16 @@ from hypothesis import strategies as st
 from tools.efficiency_stats import CriterionRow, GroupBy, group_stats, is_valid, ratio_confidence_interval
 
 
-def row(session="s1", crit="c1", *, before=0.5, after=0.6, bn=3, an=5, coach="k", agent="a", **kw) -> CriterionRow:  # noqa: ANN001
-    base = dict(session_id=session, agent_id=agent, coach_id=coach, template_id="t", criterion_id=crit,
-                old_enough=True, known=True, is_auto=True, before_avg=before, before_n=bn, after_avg=after, after_n=an)
+def row(session="s1", crit="c1", *, before=0.5, after=0.6, bn=3, an=5, coach="k", agent="a", **kw) -> CriterionRow:
+    base = {"session_id": session, "agent_id": agent, "coach_id": coach, "template_id": "t", "criterion_id": crit,
+            "old_enough": True, "known": True, "is_auto": True, "before_avg": before, "before_n": bn,
+            "after_avg": after, "after_n": an}
     base.update(kw)
     return CriterionRow(**base)
 
 
 def test_validity_rules() -> None:
-    ok = dict(auto_min=5, manual_min=2)
+    ok = {"auto_min": 5, "manual_min": 2}
     assert is_valid(row(), **ok)
     assert not is_valid(row(bn=0, before=None), **ok)
     assert not is_valid(row(an=4), **ok)

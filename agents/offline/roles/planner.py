@@ -36,10 +36,10 @@ def plan_prose(data: dict[str, Any]) -> dict[str, Any]:
     most = max(weakest, key=lambda w: (w.get("sessions", 0), -float(w.get("ef", 2.5))), default=None)
     parts = [
         OFFLINE_PREFIX,
-        f"This plan covers {data.get('topics', 0)} syllabus points over {data.get('study_days', 0)} study days "
-        f"before your exam on {data.get('exam_date')}, within {data.get('hours_per_day')} hours a day.",
-        f"Your weakest topics — {_weakest_phrase(weakest)} — come first and come back most often, because "
-        "spaced reviews at growing intervals (SM-2) are what make weak topics stick.",
+        (f"This plan covers {data.get('topics', 0)} syllabus points over {data.get('study_days', 0)} study days "
+         f"before your exam on {data.get('exam_date')}, within {data.get('hours_per_day')} hours a day."),
+        (f"Your weakest topics — {_weakest_phrase(weakest)} — come first and come back most often, because "
+         "spaced reviews at growing intervals (SM-2) are what make weak topics stick."),
     ]
     if most is not None and most.get("sessions"):
         parts.append(f"{most.get('title', most.get('code'))} has {most['sessions']} sessions in the plan.")
