@@ -2,9 +2,9 @@
 
 Content a coach must not hand over, all from the curriculum (so no network and no model):
 - the point's `answer_phrases` (the words a correct answer uses);
-- a key term's definition: six consecutive words of it, or "<term> is/means/refers to …" with at least half
+- a key term's definition: seven consecutive words of it, or "<term> is/means/refers to …" with at least half
   of the definition's content words;
-- an expectation (key idea) not yet reached: six consecutive words of the idea, or a declarative sentence
+- an expectation (key idea) not yet reached: seven consecutive words of the idea, or a declarative sentence
   that meets the idea's cue rule (the same rule that credits the student, `curriculum.matching.cue_hits`);
 - mark-scheme content of the point's questions (indicative points, level descriptors, reference answers).
 
@@ -22,7 +22,7 @@ from typing import Any
 
 from curriculum.matching import cue_hits, normalise
 
-NGRAM = 6
+NGRAM = 7
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»")
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s+[—–]\s+")
 _DEFINES = r"\b{term}\s+(is|are|means|refers to|is defined as|is when)\b"

@@ -32,6 +32,7 @@ The rules (each one property-tested in tests/unit/test_schedule.py):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -222,6 +223,8 @@ def _plan(topics: list[_Topic], start: date, n_days: int, hours_per_day: float, 
     for t in unstudied:
         free.take(first_day[t.code])
 
+    # Topics with equal EFs walk identical SM-2 chains; memoising the pure step keeps big plans fast.
+    step = functools.lru_cache(maxsize=None)(review)
     last_seen: dict[str, int] = {}
     current_ef: dict[str, float] = {}
     weaker_min = math.inf  # fewest sessions among topics with a strictly lower EF
@@ -233,7 +236,7 @@ def _plan(topics: list[_Topic], start: date, n_days: int, hours_per_day: float, 
         if t.state is None:
             prev = first_day[t.code]
             sessions[prev].append((rank, "study", 1, t.ef))
-            state, count = review(SM2State(ef=t.ef), quality), 1
+            state, count = step(SM2State(ef=t.ef), quality), 1
         else:
             prev, state, count = t.last if t.last is not None else -1, t.state, 0
         while count < weaker_min and 0 <= last_study and prev < last_study:
@@ -245,7 +248,7 @@ def _plan(topics: list[_Topic], start: date, n_days: int, hours_per_day: float, 
                     break
             free.take(day)
             sessions[day].append((rank, "review", day - prev, state.ef))
-            state, prev, count = review(state, quality), day, count + 1
+            state, prev, count = step(state, quality), day, count + 1
         last_seen[t.code], current_ef[t.code] = prev, state.ef
         group_min = min(group_min, count)
 

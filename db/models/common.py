@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, DateTime, text
@@ -10,10 +10,12 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy import Text
 from sqlmodel import Field
 
+from db import clock
+
 
 def utcnow() -> datetime:
-    """Timezone-aware now; every timestamp we write is UTC."""
-    return datetime.now(timezone.utc)
+    """Timezone-aware now from the service clock; every timestamp we write is UTC."""
+    return clock.now()
 
 
 def timestamp_field(*, nullable: bool = False, server_now: bool = True) -> Any:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import clock
 from db.models import CoachingSession
 
 
 def now_iso() -> str:
     """ISO-8601 UTC timestamp for a transcript entry."""
-    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    return clock.now_iso()
 
 
 async def create_session(
@@ -70,8 +70,8 @@ async def append_transcript_entry(
     outcome = (await session.execute(
         text(
             "UPDATE coaching_sessions SET session_transcript = session_transcript || jsonb_build_array("
-            "CAST(:entry AS jsonb)), updated_at = now() WHERE id = :id RETURNING outcome"
-        ).bindparams(entry=_json(entry), id=session_id)
+            "CAST(:entry AS jsonb)), updated_at = :now WHERE id = :id RETURNING outcome"
+        ).bindparams(entry=_json(entry), id=session_id, now=clock.now())
     )).scalar_one()
     return entry, outcome
 
@@ -98,7 +98,7 @@ async def close_with_outcome(
     session: AsyncSession, *, session_id: uuid.UUID, outcome: str, referral_reason: str | None = None
 ) -> bool:
     """Move `in_progress` → outcome (the seed's only transitions). False if the session was not in progress."""
-    values: dict[str, Any] = {"outcome": outcome, "updated_at": func.now()}
+    values: dict[str, Any] = {"outcome": outcome, "updated_at": clock.now()}
     if referral_reason is not None:
         values["referral_reason"] = referral_reason
     result = await session.execute(

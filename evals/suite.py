@@ -1,0 +1,100 @@
+"""The scoring suite: every scorer on one transcript, and aggregation over many.
+
+`score_transcript` runs MRBench's eight per-turn dimensions on every coach turn (`evals.scorers.turn_deterministic`)
+and the six session dimensions (`evals.session_scorers`); with a judge model it adds the LLM judge's session
+labels (and, if asked, its per-turn labels). `aggregate` summarises a list of scored transcripts per dimension:
+numbers get mean/min/max, labels get counts and shares.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from evals.scorers.turn_deterministic import score_turn
+from evals.scorers.turn_llm import score_turn_llm
+from evals.session_scorers import score_session
+from evals.session_transcript import Transcript, point_for
+
+
+def turn_context(point: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The per-turn scorers' context for a syllabus point: its answer phrases and expectations."""
+    if not point:
+        return None
+    return {"answer_phrases": list(point.get("answer_phrases", [])),
+            "expectations": [e["idea"] for e in point.get("expectations", [])]}
+
+
+def score_turns(transcript: Transcript, point: dict[str, Any] | None, *,
+                chat_model: BaseChatModel | None = None) -> list[dict[str, Any]]:
+    """`[{"index", "coach", "scores": [...], "judge"?: [...]}]`, one item per coach turn."""
+    context = turn_context(point)
+    turns = []
+    for index in transcript.coach_turns:
+        history = [dict(e) for e in transcript.entries[:index]]
+        response = transcript.entries[index]["content"]
+        item: dict[str, Any] = {"index": index, "coach": response,
+                                "scores": score_turn(history, response, context=context)}
+        if chat_model is not None:
+            item["judge"] = score_turn_llm(history, response, chat_model=chat_model, context=context)
+        turns.append(item)
+    return turns
+
+
+def score_transcript(transcript: Transcript, *, judge_model: BaseChatModel | None = None,
+                     judge_turns: bool = False) -> dict[str, Any]:
+    """Every score for one transcript.
+
+    Returns `{"id", "syllabus_point", "outcome", "entries", "turns": [...], "session": [...], "judge": {...}|None}`;
+    `judge` holds `{"session": [...], "turns": [...]?}` when `judge_model` is given (an LLM is configured).
+    """
+    point = point_for(transcript.syllabus_point)
+    turn_judge = judge_model if judge_turns else None
+    scored: dict[str, Any] = {
+        "id": transcript.id, "syllabus_point": transcript.syllabus_point, "outcome": transcript.outcome,
+        "entries": len(transcript.entries),
+        "turns": score_turns(transcript, point, chat_model=turn_judge),
+        "session": score_session(transcript, point=point),
+        "judge": None,
+    }
+    if judge_model is not None:
+        from evals.judge import judge_session
+
+        scored["judge"] = {"session": judge_session(transcript, point, chat_model=judge_model)}
+    return scored
+
+
+def _summarise(values: list[Any]) -> dict[str, Any]:
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if numbers and len(numbers) == len(values):
+        return {"kind": "number", "n": len(numbers), "mean": round(sum(numbers) / len(numbers), 4),
+                "min": min(numbers), "max": max(numbers)}
+    counts = Counter(str(v) for v in values)
+    return {"kind": "label", "n": len(values), "counts": dict(sorted(counts.items())),
+            "shares": {k: round(c / len(values), 4) for k, c in sorted(counts.items())}}
+
+
+def aggregate(scored: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """`{"transcripts": n, "session": {key: summary}, "turns": {key: summary}, "judge_session": {...}}`."""
+    session: dict[str, list[Any]] = defaultdict(list)
+    turns: dict[str, list[Any]] = defaultdict(list)
+    judged: dict[str, list[Any]] = defaultdict(list)
+    count = 0
+    for item in scored:
+        count += 1
+        for result in item["session"]:
+            session[result["key"]].append(result["value"])
+        for turn in item["turns"]:
+            for result in turn["scores"]:
+                turns[result["key"]].append(result["value"])
+        for result in (item.get("judge") or {}).get("session", []):
+            judged[result["key"]].append(result["value"])
+    return {
+        "transcripts": count,
+        "session": {k: _summarise(v) for k, v in session.items()},
+        "turns": {k: _summarise(v) for k, v in turns.items()},
+        "judge_session": {k: _summarise(v) for k, v in judged.items()},
+    }
