@@ -23,10 +23,12 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from sqlalchemy import select
 
 from api.deps import SessionDep, TeacherUser
 from api.errors import InvalidInput, NotFound
 from api.settings import ApiSettings
+from db.models import Class
 from tools.efficiency import (
     ID_PATTERN,
     GroupBy,
@@ -117,6 +119,16 @@ def _usecase_ids(names: list[str], *, customer: str, profile: str) -> list[str]:
     return out
 
 
+async def _teacher_usecases(session: SessionDep, *, teacher_id, requested: list[str]) -> list[str]:  # noqa: ANN001
+    """A teacher sees only their own classes (usecase = class id); asking for another class is a 404."""
+    own = {str(c) for c in (await session.execute(select(Class.id).where(Class.teacher_id == teacher_id))).scalars()}
+    if not requested:
+        return sorted(own)
+    if unknown := [u for u in requested if u not in own]:
+        raise NotFound(f"usecase {unknown[0]!r} not found")
+    return requested
+
+
 def _stat(group: GroupStats) -> EfficiencyStat:
     ci = group.confidence_interval
     return EfficiencyStat(
@@ -147,6 +159,10 @@ async def retrieve_coaching_efficiency_stats(
     if not ID_PATTERN.match(profile):
         raise InvalidInput(f"{profile!r} is not a valid profile id", field="profile")
     attrs = body.filter_by_attribute
+    usecase_ids = _usecase_ids(attrs.usecase_names, customer=customer, profile=profile)
+    if user.role == "teacher":
+        # A teacher without classes sees no one's coaching: an id no usecase has (validation still runs).
+        usecase_ids = await _teacher_usecases(session, teacher_id=user.id, requested=usecase_ids) or ["none"]
     try:
         groups = await retrieve_efficiency_stats(
             session,
@@ -154,7 +170,7 @@ async def retrieve_coaching_efficiency_stats(
             profile=profile,
             start=_utc(body.filter_by_time_range.start_time),
             end=_utc(body.filter_by_time_range.end_time),
-            usecase_ids=_usecase_ids(attrs.usecase_names, customer=customer, profile=profile),
+            usecase_ids=usecase_ids,
             users=attrs.users,
             group_by=body.group_by_attribute_types,
         )

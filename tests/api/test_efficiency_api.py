@@ -41,8 +41,17 @@ async def data(app) -> None:
         await s.commit()
 
 
-async def test_teacher_gets_the_seed_example(client, make_account, data) -> None:
-    teacher = await make_account("teacher")
+async def test_teacher_sees_only_their_classes(client, make_account, data) -> None:  # noqa: ANN001
+    teacher = await make_account("teacher")  # teaches no class: the seed's data is another school's class
+    r = await client.post(URL, json=body(), headers=teacher.headers)
+    assert r.status_code == 200 and r.json()["coachingEfficiencyStats"] == []
+    usecase = f"customers/{ORG}/profiles/9708/usecases/class-1"
+    r = await client.post(URL, json=body(filterByAttribute={"usecaseNames": [usecase]}), headers=teacher.headers)
+    assert r.status_code == 404
+
+
+async def test_admin_gets_the_seed_example(client, make_account, data) -> None:
+    teacher = await make_account("admin")
     r = await client.post(URL, json=body(), headers=teacher.headers)
     assert r.status_code == 200, r.text
     [stat] = r.json()["coachingEfficiencyStats"]

@@ -68,7 +68,7 @@ async def test_the_same_question_by_criterion_over_http(client, app, make_accoun
     async with app.state.sessionmaker() as db:
         h = await build_history(db)
         template = await get_template(db, customer=ORG, profile="9708")
-    teacher = await make_account("teacher")
+    teacher = await make_account("admin")  # sees every class (a teacher sees only their own classes)
     # The API uses the real clock as "now": the session only scores once it is 7 days old.
     body = {
         "filterByTimeRange": {"startTime": (SESSION_AT - timedelta(days=1)).isoformat(),
