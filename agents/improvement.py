@@ -11,7 +11,7 @@ at the Coach on the weak syllabus points and at practice questions on the same p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from agents.rubric import evidence_for
@@ -85,7 +85,7 @@ def _example(answer: MarkedAnswer, ao: str, missing: list[dict[str, Any]]) -> st
 def build_weaknesses(answers: list[MarkedAnswer]) -> dict[str, list[dict[str, Any]]]:
     """Weaknesses keyed exactly AO1/AO2/AO3 (an AO with no weakness has an empty list)."""
     weaknesses: dict[str, list[dict[str, Any]]] = {"AO1": [], "AO2": [], "AO3": []}
-    for ao in weaknesses:
+    for ao, found in weaknesses.items():
         examples, codes, worst = [], [], None
         for answer in answers:
             top = answer.ao_max.get(ao, 0)
@@ -101,7 +101,7 @@ def build_weaknesses(answers: list[MarkedAnswer]) -> dict[str, list[dict[str, An
             if worst is None or _SEVERITY_ORDER[severity] > _SEVERITY_ORDER[worst]:
                 worst = severity
         if examples:
-            weaknesses[ao].append({"category": CATEGORIES[ao], "examples": examples, "severity": worst,
+            found.append({"category": CATEGORIES[ao], "examples": examples, "severity": worst,
                                    "syllabus_points": codes})
     return weaknesses
 
@@ -161,13 +161,13 @@ async def refresh_attempt_and_plan(db: Any, *, attempt_id: Any, today: date | No
     """Recompute the attempt's totals and status, then build (or rebuild, keeping progress) its improvement
     plan and mirror it into the analytics (`tools.feedback.on_improvement_plan`). Returns the plan id, or
     None while some answer is still unmarked. The caller commits."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from db.repo.attempts import list_answers_with_questions, refresh_attempt_totals
     from db.repo.improvement_plans import plan_resources, save_plan_for_attempt
     from tools.feedback import on_improvement_plan
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     attempt = await refresh_attempt_totals(db, attempt_id=attempt_id, marked_at=now)
     if attempt.status == "marking":
         return None

@@ -139,7 +139,7 @@ async def _ask_model(model: BaseChatModel, question: QuestionSpec, answer: str, 
     structured = model.with_structured_output(marking_schema(question.ao_max), include_raw=True)
     try:
         out = await structured.ainvoke(messages)
-    except Exception as exc:  # the retry layer and offline fallback already ran; mark by rubric instead
+    except Exception as exc:  # noqa: BLE001 — the retry layer and offline fallback already ran; mark by rubric instead
         log.warning("%s: no usable structured marking for %s (%s: %s)", role, question.ref, type(exc).__name__, exc)
         return None, None
     if isinstance(out, dict):

@@ -8,6 +8,7 @@ Content a coach must not hand over, all from the curriculum (so no network and n
   that meets the idea's cue rule (the same rule that credits the student, `curriculum.matching.cue_hits`);
 - mark-scheme content of the point's questions (indicative points, level descriptors, reference answers).
 
+The topic's own name (the point's title) is removed before checking: naming the topic gives nothing away.
 What the student has already said is theirs: quoted student words (“…”) are removed before checking, a phrase
 the student used before is not a leak, and an idea the student reached (by the Coach's own progress rule) may be
 restated. The curriculum's vetted scaffolding (ladder questions and hints, misconception probes) is not a leak:
@@ -49,7 +50,10 @@ def _content_words(text: str) -> set[str]:
 
 
 @lru_cache(maxsize=128)
-def _scaffolding(code: str) -> tuple[str, ...]:
+def scaffolding_texts(code: str) -> tuple[str, ...]:
+    from curriculum.loader import get_curriculum
+
+    """The point's vetted scaffolding (ladder questions and hints, misconception probes), normalised and padded."""
     from curriculum.loader import get_curriculum
 
     point = get_curriculum().points.get(code)
@@ -74,7 +78,7 @@ def mark_scheme_texts(code: str) -> tuple[str, ...]:
 
 def _is_scaffolding(sentence: str, code: str | None) -> bool:
     norm = normalise(sentence)
-    return bool(code) and len(norm.split()) >= 3 and any(f" {norm} " in s for s in _scaffolding(code))
+    return bool(code) and len(norm.split()) >= 3 and any(f" {norm} " in s for s in scaffolding_texts(code))
 
 
 def _phrase_related(point: dict[str, Any], phrase: str) -> list[str]:
@@ -101,7 +105,7 @@ def find_leaks(text: str, point: dict[str, Any] | None, *, reached: set[str], st
             related = _phrase_related(point, phrase)
             if not related or not set(related) <= reached:
                 leaks.append(f"answer phrase “{phrase}”")
-    own_sentences = [s for s in sentences(own) if not _is_scaffolding(s, code)]
+    own_sentences = [_without_title(s, point) for s in sentences(own) if not _is_scaffolding(s, code)]
     own_text = " ".join(own_sentences)
     own_grams = ngrams(own_text)
     for term in point.get("key_terms", []):
@@ -120,6 +124,17 @@ def find_leaks(text: str, point: dict[str, Any] | None, *, reached: set[str], st
     if code and any(ngrams(t) & own_grams for t in mark_scheme_texts(code)):
         leaks.append("mark-scheme content")
     return sorted(set(leaks), key=leaks.index)
+
+
+def _without_title(sentence: str, point: dict[str, Any]) -> str:
+    """The sentence (normalised, end mark kept) with the topic's own name removed: naming the topic gives
+    nothing away, but a title such as "conflicts between policy objectives" can meet an idea's cue rule."""
+    title = point.get("title") or ""
+    norm = f" {normalise(sentence)} "
+    for name in sorted({normalise(title), normalise(title.split(":")[0])}, key=len, reverse=True):
+        if name:
+            norm = norm.replace(f" {name} ", " ")
+    return norm.strip() + ("?" if sentence.rstrip("\"'” ").endswith("?") else "")
 
 
 def _defines(own_sentences: list[str], term: str, definition: str) -> bool:

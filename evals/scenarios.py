@@ -126,3 +126,13 @@ def llm_student_scenario(chat_model: Any) -> Scenario:
         return result["value"] != "No", result["reason"]
     return Scenario("llm_student", lambda: P.LlmStudent(chat_model), lambda p: 10,
                     COMMON + (("injection never succeeds", not_injected),))
+
+
+def default_points() -> list[str]:
+    """One syllabus point per section (the first by code): a quick run that still covers the whole syllabus."""
+    from curriculum.loader import get_curriculum
+
+    first: dict[int, str] = {}
+    for code in sorted(get_curriculum().points, key=lambda c: tuple(int(p) for p in c.split("."))):
+        first.setdefault(get_curriculum().points[code].section, code)
+    return [first[s] for s in sorted(first)]

@@ -22,7 +22,7 @@ from typing import Any
 
 from agents.coach_progress import CoachProgress, assess_turn
 from curriculum.matching import normalise
-from evals.leakage import find_leaks
+from evals.leakage import find_leaks, scaffolding_texts
 from evals.session_transcript import Transcript, point_for
 
 SESSION_KEYS = ("question_share", "word_ratio", "answer_leakage", "on_topic", "outcome_consistency",
@@ -153,16 +153,17 @@ def _topic_vocabulary(point: dict[str, Any] | None) -> tuple[str, ...]:
 
 
 def on_topic(view: SessionView) -> dict[str, Any]:
-    """Share of coach turns that stay on the point: topic vocabulary present, and no chat about an off-topic
-    subject the student raised (mentioning it to steer back is fine)."""
+    """Share of coach turns that stay on the point: topic vocabulary or the point's own ladder/probe text present,
+    and no chat about an off-topic subject the student raised (mentioning it to steer back is fine)."""
     vocabulary = _topic_vocabulary(view.point)
+    scaffolding = scaffolding_texts(view.point["code"]) if view.point else ()
     turns = view.transcript.coach_turns
     off: list[str] = []
     for i in turns:
         norm = f" {normalise(view.transcript.entries[i]['content'])} "
         student_said = f" {normalise(view.said_before(i))} "
         echoed = [w for w in OFF_TOPIC_WORDS if f" {w}" in norm and f" {w}" in student_said]
-        topical = sum(f" {v}" in norm for v in vocabulary)
+        topical = sum(f" {v}" in norm for v in vocabulary) + 2 * any(s in norm for s in scaffolding)
         if echoed and not REDIRECT.search(norm) and topical < 2:
             off.append(f"entry {i} follows the student off topic ({', '.join(echoed)})")
         elif not topical and not (view.closed and i == turns[-1]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from langgraph.graph import END, StateGraph
@@ -25,6 +25,7 @@ from db.repo.attempts import get_attempt, list_answers_with_questions, record_ma
 from db.repo.usage import record_llm_call
 from graph.state import GraphContext, TutorState
 from tools.feedback import on_answer_marked
+
 
 def _attempt_id(runtime: Runtime[GraphContext]) -> uuid.UUID:
     if runtime.context.attempt_id is None:
@@ -74,7 +75,7 @@ async def confidence_gate(state: TutorState, runtime: Runtime[GraphContext]) -> 
     ctx = runtime.context
     threshold = MarkingSettings().review_threshold
     markings = state.get("results", {}).get("markings", {})
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     verdicts: dict[str, dict[str, Any]] = {}
     async with ctx.sessionmaker() as db:
         for aq, question in await list_answers_with_questions(db, attempt_id=_attempt_id(runtime)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +22,8 @@ class QueuedAnswer:
     student: Student
 
 
-def _in_queue():  # noqa: ANN202
+def _in_queue() -> tuple[Any, Any]:
+    """The queue's definition (DESIGN.md §4.2): flagged and not yet reviewed by a person."""
     return AttemptedQuestion.needs_review.is_(True), AttemptedQuestion.reviewed_at.is_(None)
 
 

@@ -22,7 +22,7 @@ def _offline_llm(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def graph():  # noqa: ANN201
+def graph():
     """`build_graph()` compiled with an in-memory saver."""
     from graph.build import build_graph
 
@@ -30,12 +30,12 @@ def graph():  # noqa: ANN201
 
 
 @pytest.fixture
-def sessionmaker(engine):  # noqa: ANN001, ANN201
+def sessionmaker(engine):
     return session_factory(engine)
 
 
 @pytest.fixture
-async def student(sessionmaker):  # noqa: ANN001, ANN201
+async def student(sessionmaker):
     async with sessionmaker() as s:
         acct = await create_account(s, email=f"s-{uuid.uuid4().hex[:6]}@x.org", display_name="Sam", role="student")
         await s.commit()
@@ -43,11 +43,11 @@ async def student(sessionmaker):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def make_attempt(sessionmaker) -> Callable[..., Awaitable[tuple[uuid.UUID, dict[str, uuid.UUID]]]]:  # noqa: ANN001
+def make_attempt(sessionmaker) -> Callable[..., Awaitable[tuple[uuid.UUID, dict[str, uuid.UUID]]]]:
     """`await make_attempt(student_id, [(ref, answer), ...])` → (attempt id, {ref: attempted question id})."""
     from db.repo.attempts import list_answers_with_questions
 
-    async def _make(student_id: uuid.UUID, answers: list[tuple[str, str]]):  # noqa: ANN202
+    async def _make(student_id: uuid.UUID, answers: list[tuple[str, str]]):
         async with sessionmaker() as s:
             refs = [ref for ref, _ in answers]
             questions = {q.ref: q for q in (await s.execute(select(Question).where(Question.ref.in_(refs)))).scalars()}
@@ -63,11 +63,11 @@ def make_attempt(sessionmaker) -> Callable[..., Awaitable[tuple[uuid.UUID, dict[
 
 
 # The HTTP fixtures (app on this test's database, client, accounts with tokens) are shared with tests/api.
-from tests.api.conftest import Account, app, client, make_account  # noqa: E402, F401
+from tests.api.conftest import Account, app, client, make_account  # noqa: F401
 
 
 @pytest.fixture
-def question_ids(app) -> Callable[..., Awaitable[dict[str, str]]]:  # noqa: ANN001
+def question_ids(app) -> Callable[..., Awaitable[dict[str, str]]]:  # noqa: F811
     """`await question_ids("9708-Q3-01", ...)` → {ref: question id as str}."""
 
     async def _ids(*refs: str) -> dict[str, str]:
@@ -79,7 +79,7 @@ def question_ids(app) -> Callable[..., Awaitable[dict[str, str]]]:  # noqa: ANN0
 
 
 @pytest.fixture
-def enrol(client) -> Callable[..., Awaitable[str]]:  # noqa: ANN001
+def enrol(client) -> Callable[..., Awaitable[str]]:  # noqa: F811
     """`await enrol(teacher, student)`: the teacher's new 9708 class with the student in it; returns its id."""
 
     async def _enrol(teacher: Account, student: Account) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from tests.marking.helpers import reference
 
 
-async def _submit(client, student, answers, subject="9708"):  # noqa: ANN001, ANN202
+async def _submit(client, student, answers, subject="9708"):
     body = {"subject_code": subject, "answers": [{"question_id": q, "answer": a} for q, a in answers]}
     return await client.post("/v1/attempts", json=body, headers=student.headers)
 
 
-async def test_submit_attempt_returns_marks_feedback_confidence_and_plan(client, make_account, question_ids,  # noqa: ANN001
+async def test_submit_attempt_returns_marks_feedback_confidence_and_plan(client, make_account, question_ids,
                                                                          enrol) -> None:
     student, teacher, stranger = await make_account("student"), await make_account("teacher"), await make_account("teacher")
     await enrol(teacher, student)
@@ -37,7 +37,7 @@ async def test_submit_attempt_returns_marks_feedback_confidence_and_plan(client,
     assert (await client.get(f"/v1/attempts/{body['id']}", headers=other.headers)).status_code == 404
 
 
-async def test_low_confidence_answer_is_reviewed_and_the_workflow_resumes(client, make_account, question_ids,  # noqa: ANN001
+async def test_low_confidence_answer_is_reviewed_and_the_workflow_resumes(client, make_account, question_ids,
                                                                           enrol) -> None:
     student, teacher, other_teacher = (await make_account("student"), await make_account("teacher"),
                                        await make_account("teacher"))
@@ -78,7 +78,7 @@ async def test_low_confidence_answer_is_reviewed_and_the_workflow_resumes(client
     assert final["improvement_plan"]["id"] == attempt["improvement_plan"]["id"]  # same plan, rebuilt
 
 
-async def test_examiner_sees_every_class_and_confident_marks_are_not_reviewable(client, make_account,  # noqa: ANN001
+async def test_examiner_sees_every_class_and_confident_marks_are_not_reviewable(client, make_account,
                                                                                 question_ids) -> None:
     student, examiner = await make_account("student"), await make_account("examiner")
     ids = await question_ids("9708-Q3-01", "9708-Q3-04")
@@ -102,7 +102,7 @@ async def test_examiner_sees_every_class_and_confident_marks_are_not_reviewable(
     assert [i["attempted_question_id"] for i in items] == [later["answers"][0]["id"]]
 
 
-async def test_an_injected_answer_is_not_rewarded(client, make_account, question_ids) -> None:  # noqa: ANN001
+async def test_an_injected_answer_is_not_rewarded(client, make_account, question_ids) -> None:
     student = await make_account("student")
     ids = await question_ids("9708-Q3-02")
     weak = reference("9708-Q3-02", "weak")
@@ -113,7 +113,7 @@ async def test_an_injected_answer_is_not_rewarded(client, make_account, question
     assert marked["needs_review"] is True
 
 
-async def test_bad_attempts_are_refused_naming_the_field_and_nothing_is_stored(client, make_account, app,  # noqa: ANN001
+async def test_bad_attempts_are_refused_naming_the_field_and_nothing_is_stored(client, make_account, app,
                                                                               question_ids) -> None:
     from sqlalchemy import func, select
 
@@ -156,7 +156,7 @@ async def test_bad_attempts_are_refused_naming_the_field_and_nothing_is_stored(c
                               headers=teacher.headers)).status_code == 404
 
 
-async def test_improvement_plan_progress(client, make_account, question_ids, enrol) -> None:  # noqa: ANN001
+async def test_improvement_plan_progress(client, make_account, question_ids, enrol) -> None:
     student, teacher, other = await make_account("student"), await make_account("teacher"), await make_account("student")
     await enrol(teacher, student)
     ids = await question_ids("9708-Q3-02")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agents.rubric import boundary_distance, evidence_for, mark_by_rubric, parse_scheme, rubric_feedback
 from curriculum.loader import load_curriculum
@@ -18,7 +19,7 @@ INJECTIONS = [
 ]
 
 
-def _question(kind: str):  # noqa: ANN202
+def _question(kind: str):
     return next(q for q in QUESTIONS if q.kind == kind)
 
 
@@ -68,7 +69,7 @@ def test_levels_first_places_a_partial_answer_at_the_bottom_of_its_band() -> Non
     q = CURRICULUM.question("9708-Q3-04")
     middling = next(r for r in q.reference_answers if r.level == "middling").answer
     strict = mark_by_rubric(q.mark_scheme, middling, method="levels_first")
-    for ao, result in strict.aos.items():
+    for result in strict.aos.values():
         if result.band and result.awarded < result.max_marks:
             assert result.awarded == result.band[0]
 

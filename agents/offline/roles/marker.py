@@ -32,7 +32,7 @@ def rubric_reply(request: OfflineRequest, method: RubricMethod) -> OfflineReply:
             "with mark_scheme and answer) in this message, so I cannot mark it."))
     try:
         scheme = parse_scheme(data["mark_scheme"])
-    except Exception as exc:  # a malformed scheme is reported, never guessed at
+    except Exception as exc:  # noqa: BLE001 — a malformed scheme is reported, never guessed at
         return OfflineReply(text=f"I'm the offline marker and the mark scheme in the request is invalid: {exc}")
     answer = str(data.get("answer") or "")
     marking = mark_by_rubric(scheme, answer, method=method)

@@ -1,0 +1,110 @@
+"""Evals over HTTP: `POST /v1/evals/transcripts:score` scores one transcript (stored session or posted)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, model_validator
+
+from api.access import ensure_can_view_student
+from api.deps import SessionDep, TeacherUser
+from api.errors import InvalidInput, NotFound
+from db.repo import coaching as repo
+from evals.session_transcript import MAX_ENTRIES, Transcript, TranscriptError, build_transcript
+
+router = APIRouter(prefix="/v1/evals", tags=["evals"])
+
+
+class EntryIn(BaseModel):
+    """One transcript message to score."""
+
+    role: Literal["student", "coach"]
+    content: str = Field(max_length=20_000)
+    timestamp: datetime | None = None
+
+
+class ScoreRequest(BaseModel):
+    """Either a stored session (`session_id`) or a posted `transcript`, not both."""
+
+    session_id: uuid.UUID | None = None
+    transcript: list[EntryIn] | None = Field(default=None, max_length=MAX_ENTRIES)
+    syllabus_point: str | None = Field(default=None, max_length=30)
+    outcome: Literal["in_progress", "resolved", "needs_more_help", "refer_to_teacher"] | None = None
+    judge: bool = Field(default=False, description="add LLM-judge session scores (needs a configured LLM)")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ScoreRequest:
+        if (self.session_id is None) == (self.transcript is None):
+            raise ValueError("give exactly one of session_id or transcript")
+        return self
+
+
+class Score(BaseModel):
+    key: str
+    value: Any
+    reason: str
+
+
+class TurnScores(BaseModel):
+    index: int
+    coach: str
+    scores: list[Score]
+
+
+class ScoreResponse(BaseModel):
+    session_id: uuid.UUID | None
+    syllabus_point: str | None
+    outcome: str | None
+    entries: int
+    turns: list[TurnScores]
+    session: list[Score]
+    judge: list[Score] | None = None
+
+
+async def _stored(db: SessionDep, user: Any, body: ScoreRequest) -> Transcript:
+    cs = await repo.get_session(db, session_id=body.session_id)
+    if cs is None:
+        raise NotFound("coaching session not found")
+    await ensure_can_view_student(db, viewer=user, student_id=cs.student_id, what="coaching session")
+    # syllabus_point/outcome in the body override what is stored, for this scoring only (nothing is saved)
+    return build_transcript(
+        list(cs.session_transcript or []), syllabus_point=body.syllabus_point or cs.syllabus_point_code,
+        outcome=body.outcome or cs.outcome, id=str(cs.id), student_id=str(cs.student_id), topic=cs.topic)
+
+
+@router.post("/transcripts:score")
+async def score_transcript_endpoint(body: ScoreRequest, db: SessionDep, user: TeacherUser) -> ScoreResponse:
+    """Per-turn (MRBench's eight dimensions) and per-session scores for one transcript.
+
+    A teacher may score their own students' sessions (others are 404) or any posted transcript.
+    """
+    from evals.judge import judge_available
+    from evals.suite import score_transcript
+
+    if body.judge and not judge_available():
+        raise InvalidInput("no LLM is configured, so there is no judge; omit judge or configure an LLM",
+                           field="judge")
+    try:
+        if body.session_id is not None:
+            transcript = await _stored(db, user, body)
+        else:
+            entries = [e.model_dump(mode="json", exclude_none=True) for e in body.transcript or []]
+            transcript = build_transcript(entries, syllabus_point=body.syllabus_point, outcome=body.outcome)
+    except TranscriptError as exc:
+        raise InvalidInput(exc.message, field=exc.field) from None
+    await db.commit()  # release the connection before the (possibly slow) scoring
+    judge_model = None
+    if body.judge:
+        from agents.llm import get_chat_model
+
+        judge_model = get_chat_model("judge")
+    scored = await asyncio.to_thread(score_transcript, transcript, judge_model=judge_model)
+    return ScoreResponse(
+        session_id=body.session_id, syllabus_point=scored["syllabus_point"], outcome=scored["outcome"],
+        entries=scored["entries"], turns=scored["turns"], session=scored["session"],
+        judge=(scored["judge"] or {}).get("session"),
+    )
