@@ -14,8 +14,7 @@ from typing import Any
 
 import httpx
 
-from api.commands.common import database_url, migrate
-from api.commands.migrate import load_curriculum
+from api.commands.common import prepare_database
 
 LOCAL_EMAIL = "terminal-student@local"
 
@@ -90,10 +89,7 @@ async def _run(args: argparse.Namespace) -> None:
         return
     from api.app import create_app
 
-    url = database_url()
-    migrate(url)
-    load_curriculum(url)
-    app = create_app(database_url=url)
+    app = create_app(database_url=args.database_url)
     async with app.router.lifespan_context(app):
         token = await _local_token(app)
         transport = httpx.ASGITransport(app=app)
@@ -105,6 +101,8 @@ def _chat(args: argparse.Namespace) -> int:
     if not args.topic:
         args.topic = input("What topic are you struggling with? ").strip() or "price elasticity of demand"
     try:
+        if not getattr(args, "url", None):
+            args.database_url = prepare_database()  # before the event loop: migrations run synchronously
         asyncio.run(_run(args))
     except RuntimeError as exc:
         print(f"teach chat: {exc}", file=sys.stderr)

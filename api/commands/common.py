@@ -26,6 +26,16 @@ def migrate(url: str) -> None:
     upgrade(url)
 
 
+def prepare_database() -> str:
+    """Resolve the database, migrate it and load the curriculum; returns its URL. Call outside the event loop."""
+    from api.commands.migrate import load_curriculum
+
+    url = database_url()
+    migrate(url)
+    load_curriculum(url)
+    return url
+
+
 async def with_session(url: str, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `fn(session)` in one transaction, committed if it returns."""
     engine = create_engine(url)
