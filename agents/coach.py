@@ -15,18 +15,18 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, RemoveMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langgraph.graph.message import REMOVE_ALL_MESSAGES
-from sqlalchemy import text
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
+from sqlalchemy import text
 
 from agents.coach_progress import CoachProgress, assess_turn, render_context_block
 from agents.coach_prompt import TAIL, build_coach_messages
 from agents.llm import get_chat_model, model_label
+from agents.state import GraphContext, TutorState
 from agents.usage import usage_from_message
 from db.repo.coaching import append_transcript_entry, get_session_tail
 from db.repo.curriculum import get_syllabus_point
 from db.repo.usage import record_llm_call
-from agents.state import GraphContext, TutorState
 from tools.coach_tools import COACH_TOOLS
 
 # Converted once: schema generation per call was a measurable share of an offline turn.

@@ -11,10 +11,11 @@ at the Coach on the weak syllabus points and at practice questions on the same p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from agents.rubric import evidence_for
+from db import clock
 
 CATEGORIES = {
     "AO1": "Imprecise or missing knowledge and definitions",
@@ -161,13 +162,12 @@ async def refresh_attempt_and_plan(db: Any, *, attempt_id: Any, today: date | No
     """Recompute the attempt's totals and status, then build (or rebuild, keeping progress) its improvement
     plan and mirror it into the analytics (`tools.feedback.on_improvement_plan`). Returns the plan id, or
     None while some answer is still unmarked. The caller commits."""
-    from datetime import datetime
 
     from db.repo.attempts import list_answers_with_questions, refresh_attempt_totals
     from db.repo.improvement_plans import plan_resources, save_plan_for_attempt
     from tools.feedback import on_improvement_plan
 
-    now = datetime.now(UTC)
+    now = clock.now()
     attempt = await refresh_attempt_totals(db, attempt_id=attempt_id, marked_at=now)
     if attempt.status == "marking":
         return None

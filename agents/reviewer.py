@@ -15,7 +15,6 @@ updates the analytics, the attempt's totals and its improvement plan.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -26,6 +25,7 @@ from agents.improvement import refresh_attempt_and_plan
 from agents.llm import get_chat_model
 from agents.marker import AnswerMarking, MarkingSettings, QuestionSpec, mark_answer
 from agents.state import GraphContext, TutorState
+from db import clock
 from db.repo.attempts import add_feedback_entry, get_answer, list_answers_with_questions, record_review
 from db.repo.usage import record_llm_call
 from tools.confidence import ConfidenceSignals, needs_review, score
@@ -107,7 +107,7 @@ async def reviewer(state: TutorState, runtime: Runtime[GraphContext]) -> dict[st
     results = state.get("results") or {}
     flagged = set(results.get("to_review") or [])
     factory = ctx.model_factory or get_chat_model
-    now = datetime.now(UTC)
+    now = clock.now()
     pending: list[dict[str, Any]] = []
     settled: list[str] = []
     async with ctx.sessionmaker() as db:
@@ -184,7 +184,7 @@ async def human_review(request_payload: dict[str, Any], runtime: Runtime[GraphCo
     ctx = runtime.context
     request = ReviewRequest.model_validate(request_payload)
     decision = _decide(request)
-    now = datetime.now(UTC)
+    now = clock.now()
     first = request.first_marking
     review = {
         "by": "human", "reviewer_id": str(decision.reviewer_id), "at": now.isoformat(),

@@ -7,12 +7,11 @@ from the authenticated request; tools read them from the runtime, never from too
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.language_models import BaseChatModel
-
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

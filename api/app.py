@@ -17,8 +17,8 @@ from fastapi import FastAPI
 
 import api.routes
 from api.errors import install_error_handlers
-from api.settings import ApiSettings
 from api.services.turn_lock import TurnGate, max_concurrent_turns
+from api.settings import ApiSettings
 from db.engine import create_engine, session_factory
 from db.settings import DatabaseSettings
 from db.urls import resolve_libpq_url

@@ -4,11 +4,12 @@ future, 0 < hours_per_day ≤ 24, grades 0..5, status one of active|completed|ab
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from db import clock
 from db.models import StudyPlan, StudyPlanNote
 
 Grade = Annotated[int, Field(ge=0, le=5, strict=True)]
@@ -16,7 +17,7 @@ Grade = Annotated[int, Field(ge=0, le=5, strict=True)]
 
 def utc_today() -> date:
     """Today's date in UTC: the day plans start on."""
-    return datetime.now(UTC).date()
+    return clock.now().date()
 
 
 class _PlanWindow(BaseModel):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from langgraph.graph import END, StateGraph
@@ -21,6 +20,7 @@ from agents.improvement import refresh_attempt_and_plan
 from agents.llm import get_chat_model
 from agents.marker import AnswerMarking, MarkingSettings, QuestionSpec, feedback_record, gate, mark_answer
 from agents.reviewer import human_review, reviewer
+from db import clock
 from db.repo.attempts import get_attempt, list_answers_with_questions, record_marking
 from db.repo.usage import record_llm_call
 from graph.state import GraphContext, TutorState
@@ -75,7 +75,7 @@ async def confidence_gate(state: TutorState, runtime: Runtime[GraphContext]) -> 
     ctx = runtime.context
     threshold = MarkingSettings().review_threshold
     markings = state.get("results", {}).get("markings", {})
-    now = datetime.now(UTC)
+    now = clock.now()
     verdicts: dict[str, dict[str, Any]] = {}
     async with ctx.sessionmaker() as db:
         for aq, question in await list_answers_with_questions(db, attempt_id=_attempt_id(runtime)):

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import clock
 from tools.efficiency_settings import EfficiencySettings
 from tools.efficiency_sql import fetch_criterion_rows
 from tools.efficiency_stats import ConfidenceInterval, CriterionRow, GroupBy, GroupStats, group_stats
@@ -104,7 +105,7 @@ async def retrieve_efficiency_stats(
     start, end = _check_time(start, "start"), _check_time(end, "end")
     if end <= start:
         raise InvalidEfficiencyQuery("end must be after start", field="end")
-    now = _check_time(now, "now") if now is not None else datetime.now(UTC)
+    now = _check_time(now, "now") if now is not None else clock.now()
     rows = await fetch_criterion_rows(
         session,
         customer=customer,

@@ -24,7 +24,13 @@ from api.commands.common import database_url, migrate
 
 
 def _mrbench(args: argparse.Namespace) -> int:
-    from evals.mrbench import MRBenchFormatError, baseline_metrics, format_metrics_table, load_mrbench, run_mrbench
+    from evals.mrbench import (
+        MRBenchFormatError,
+        baseline_metrics,
+        format_metrics_table,
+        load_mrbench,
+        run_mrbench,
+    )
 
     chat_model = None
     if args.scorer == "llm":
@@ -78,8 +84,8 @@ def _scenarios(args: argparse.Namespace) -> list[Any]:
 
 
 def _codes(spec: str) -> list[str]:
-    from evals.scenarios import default_points
     from curriculum.loader import get_curriculum
+    from evals.scenarios import default_points
 
     points = get_curriculum().points
     if spec == "all":

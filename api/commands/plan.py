@@ -13,6 +13,7 @@ from datetime import date
 
 from api.cli import UserError
 from api.commands.common import prepare_database
+from db import clock
 
 
 def _print_plan(plan, email: str) -> None:  # noqa: ANN001
@@ -49,12 +50,12 @@ async def _run(args: argparse.Namespace) -> None:
                 targets = await list_class_members(s, class_id=klass.id)
         if len(targets) == 1:
             req = PlanRequest(student_id=targets[0].id, subject_code=args.subject, exam_date=args.exam_date,
-                              hours_per_day=args.hours, today=date.today())
+                              hours_per_day=args.hours, today=clock.now().date())
             ids = [await plan_for_student(state, request=req, actor_id=targets[0].id)]
         else:
             results = await plan_for_class(
                 state.sessionmaker, student_ids=[t.id for t in targets], subject_code=args.subject,
-                exam_date=args.exam_date, hours_per_day=args.hours, today=date.today(),
+                exam_date=args.exam_date, hours_per_day=args.hours, today=clock.now().date(),
                 concurrency=state.settings.class_plan_concurrency)
             for r in results:
                 if r.status == "failed":

@@ -14,9 +14,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessageChunk
 
+from agents.state import GraphContext
 from api.errors import Unavailable
 from db.repo.idempotency import get_stored_response, store_response
-from agents.state import GraphContext
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from agents.planner import PlanInputError, PlanRequest, generate_study_plan
 from api.errors import Conflict, InvalidInput, NotFound, Unavailable
 from api.schemas_planning import ClassPlanResult, PlanError, StudyPlanPublic
+from db import clock
 from db.models import StudyPlan
 from db.repo.curriculum import get_subject
 from db.repo.study_plans import change_status, get_plan_note, get_study_plan, replace_schedule
@@ -113,7 +114,7 @@ async def complete_plan_day(
         raise _invalid(exc) from exc
     await replace_schedule(db, plan_id=plan.id, schedule=schedule, easiness_factors=efs)
     await record_study_day(db, student_id=plan.student_id, plan_id=plan.id, day=day, grades=grades,
-                           at=datetime.now(UTC))
+                           at=clock.now())
     return await get_study_plan(db, plan_id=plan.id)
 
 

@@ -6,8 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, text
-from sqlalchemy import Uuid
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Uuid, text
 from sqlmodel import Field, SQLModel
 
 from db.models.common import optional_timestamp_field, timestamp_field

@@ -6,8 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Text, text
-from sqlalchemy import Uuid
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Text, text
-from sqlalchemy import Uuid
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 

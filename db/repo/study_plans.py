@@ -6,10 +6,11 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import clock
 from db.models import StudyPlan, StudyPlanNote
 
 
@@ -42,7 +43,7 @@ async def replace_schedule(
     """Store a re-planned schedule and its updated easiness factors."""
     await session.execute(
         update(StudyPlan).where(StudyPlan.id == plan_id)
-        .values(schedule=schedule, easiness_factors=easiness_factors, updated_at=func.now())
+        .values(schedule=schedule, easiness_factors=easiness_factors, updated_at=clock.now())
     )
 
 
@@ -50,7 +51,7 @@ async def change_status(session: AsyncSession, *, plan_id: uuid.UUID, from_statu
     """Move the plan from `from_status` to `to_status`; False if it was not in `from_status` (no change)."""
     result = await session.execute(
         update(StudyPlan).where(StudyPlan.id == plan_id, StudyPlan.status == from_status)
-        .values(status=to_status, updated_at=func.now())
+        .values(status=to_status, updated_at=clock.now())
     )
     return result.rowcount == 1
 

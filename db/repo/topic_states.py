@@ -8,10 +8,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import clock
 from db.models import StudentTopicState, TopicReview
 
 
@@ -66,7 +67,7 @@ async def save_topic_state(
         student_id=student_id, syllabus_point_code=syllabus_point_code, **values
     )
     stmt = stmt.on_conflict_do_update(
-        constraint="pk_student_topic_states", set_={**values, "updated_at": func.now()}
+        constraint="pk_student_topic_states", set_={**values, "updated_at": clock.now()}
     )
     await session.execute(stmt)
 
