@@ -7,6 +7,7 @@ from the authenticated request; tools read them from the runtime, never from too
 from __future__ import annotations
 
 import uuid
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypedDict
@@ -17,6 +18,10 @@ from langgraph.graph.message import add_messages
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 RequestKind = Literal["chat", "mark", "plan"]
+
+# LangGraph serialises a tool's runtime (which holds this context, with its sessionmaker) for tracing and
+# pydantic warns that it is not a plain value on every tool call; the context is never persisted.
+warnings.filterwarnings("ignore", message="Pydantic serializer warnings", category=UserWarning)
 
 
 def _replace(_old: Any, new: Any) -> Any:

@@ -54,7 +54,6 @@ def scaffolding_texts(code: str) -> tuple[str, ...]:
     from curriculum.loader import get_curriculum
 
     """The point's vetted scaffolding (ladder questions and hints, misconception probes), normalised and padded."""
-    from curriculum.loader import get_curriculum
 
     point = get_curriculum().points.get(code)
     if point is None:

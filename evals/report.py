@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from evals.runner import ScenarioRun
-from evals.session_scorers import SESSION_KEYS
 from evals.scorers.turn_features import DIMENSIONS
+from evals.session_scorers import SESSION_KEYS
 from evals.suite import aggregate
 from evals.svg_plots import bar_chart, strip_plot
 
@@ -114,13 +114,13 @@ def render_html(report: dict[str, Any]) -> str:
     """A self-contained HTML page: summary, failures, tables and inline SVG plots."""
     meta, summary = report["meta"], report["summary"]
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Coach eval report</title>",
-             "<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;"
+             ("<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;"
              "margin:1em 0}td,th{border:1px solid #cbd5e0;padding:4px 8px;font-size:13px;text-align:left}"
-             "th{background:#edf2f7}.fail{color:#c53030}.ok{color:#2f855a}</style></head><body>",
+             "th{background:#edf2f7}.fail{color:#c53030}.ok{color:#2f855a}</style></head><body>"),
              "<h1>Coach eval report</h1>",
              f"<p>{escape(json.dumps(meta, default=str))}</p>",
-             f"<p class='{'ok' if summary['all_passed'] else 'fail'}'><b>{summary['passed']}/{summary['runs']}</b> "
-             "scenario runs met every pass condition.</p>"]
+             (f"<p class='{'ok' if summary['all_passed'] else 'fail'}'><b>{summary['passed']}/{summary['runs']}</b> "
+             "scenario runs met every pass condition.</p>")]
     if report["failures"]:
         parts.append("<h2>Failures</h2><ul>")
         for f in report["failures"]:

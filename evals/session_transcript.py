@@ -72,7 +72,7 @@ def _check_entry(raw: Any, where: str) -> dict[str, Any]:
     stamp = raw.get("timestamp")
     if stamp is not None:
         try:
-            datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+            datetime.fromisoformat(str(stamp))
         except ValueError:
             raise TranscriptError(f"not an ISO-8601 timestamp: {stamp!r}", field=f"{where}.timestamp") from None
         entry["timestamp"] = str(stamp)

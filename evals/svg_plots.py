@@ -10,11 +10,11 @@ COLOURS = ("#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#975a16", "#2
 
 
 def _frame(width: int, height: int, title: str) -> list[str]:
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+    return [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" font-family="sans-serif" '
-            f'font-size="12">', f'<title>{escape(title)}</title>',
-            f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">'
-            f'{escape(title)}</text>']
+            f'font-size="12">'), f'<title>{escape(title)}</title>',
+            (f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">'
+            f'{escape(title)}</text>')]
 
 
 def _axis(lines: list[str], *, x0: float, x1: float, y: float, top: float, lo: float, hi: float) -> None:

@@ -16,7 +16,7 @@ import sys
 import time
 import uuid
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = LlmSettings()
     meta = {"coach_model": "offline" if args.offline or not settings.llm_configured else settings.model_for("coach"),
             "judge": bool(judge), "points": codes, "personas": [s.persona for s in scenarios],
-            "finished_at": datetime.now(timezone.utc).isoformat(), "seconds": round(seconds, 2)}
+            "finished_at": datetime.now(UTC).isoformat(), "seconds": round(seconds, 2)}
     report = build_report(runs, meta)
     paths = write_report(report, Path(args.out), fmt=args.format)
     for name, persona in report["personas"].items():
@@ -157,7 +157,7 @@ def _when(text: str | None, name: str) -> datetime | None:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{name}: not an ISO date or date-time: {text!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _uuid(text: str | None, name: str) -> uuid.UUID | None:

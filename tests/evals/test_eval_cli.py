@@ -58,7 +58,7 @@ def test_eval_transcripts_from_a_file(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "line 1: transcript[0].content" in capsys.readouterr().err
 
 
-async def test_eval_transcripts_from_stored_sessions(on_test_db: str, engine, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_eval_transcripts_from_stored_sessions(on_test_db: str, engine, tmp_path: Path) -> None:
     import asyncio
 
     from db.engine import session_factory

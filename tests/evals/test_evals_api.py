@@ -19,7 +19,7 @@ LEAKY = [{"role": "student", "content": "help with demand", "timestamp": "2025-0
           "timestamp": "2025-01-01T10:00:02Z"}]
 
 
-async def _session_of(app, student_id, *, teacher_id=None):  # noqa: ANN001, ANN202, F811
+async def _session_of(app, student_id, *, teacher_id=None):  # noqa: F811
     async with app.state.sessionmaker() as s:
         if teacher_id is not None:
             subject = (await s.execute(select(Subject).where(Subject.code == "9708"))).scalar_one()
@@ -32,7 +32,7 @@ async def _session_of(app, student_id, *, teacher_id=None):  # noqa: ANN001, ANN
         return cs.id
 
 
-async def test_teacher_scores_their_students_session(app, client, make_account) -> None:  # noqa: ANN001, F811
+async def test_teacher_scores_their_students_session(app, client, make_account) -> None:  # noqa: F811
     teacher, student = await make_account("teacher"), await make_account("student")
     sid = await _session_of(app, student.id, teacher_id=teacher.id)
     r = await client.post(URL, json={"session_id": str(sid)}, headers=teacher.headers)
@@ -51,7 +51,7 @@ async def test_teacher_scores_their_students_session(app, client, make_account) 
         assert (await get_session(s, session_id=sid)).outcome == "in_progress"
 
 
-async def test_other_teachers_and_unknown_sessions_are_404_and_students_403(app, client, make_account) -> None:  # noqa: ANN001, F811, E501
+async def test_other_teachers_and_unknown_sessions_are_404_and_students_403(app, client, make_account) -> None:  # noqa: F811
     owner, stranger, student = await make_account("teacher"), await make_account("teacher"), await make_account()
     sid = await _session_of(app, student.id, teacher_id=owner.id)
     r = await client.post(URL, json={"session_id": str(sid)}, headers=stranger.headers)
@@ -63,7 +63,7 @@ async def test_other_teachers_and_unknown_sessions_are_404_and_students_403(app,
     assert (await client.post(URL, json={"session_id": str(sid)})).status_code == 401
 
 
-async def test_posted_transcript_is_scored(client, make_account) -> None:  # noqa: ANN001, F811
+async def test_posted_transcript_is_scored(client, make_account) -> None:  # noqa: F811
     teacher = await make_account("teacher")
     good = [{"role": "student", "content": "help with demand"},
             {"role": "coach", "content": "If the price of your favourite snack rose, what would you do?"}]
@@ -84,7 +84,7 @@ async def test_posted_transcript_is_scored(client, make_account) -> None:  # noq
     ({"transcript": LEAKY, "outcome": "finished"}, "outcome"),
     ({"transcript": LEAKY, "judge": True}, "judge"),
 ])
-async def test_bad_input_is_422_naming_the_field(client, make_account, monkeypatch, body: dict, field: str) -> None:  # noqa: ANN001, F811, E501
+async def test_bad_input_is_422_naming_the_field(client, make_account, monkeypatch, body: dict, field: str) -> None:  # noqa: F811
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TEACH_LLM_API_KEY", "TEACH_LLM_BASE_URL"):
         monkeypatch.delenv(name, raising=False)  # judge: no LLM configured in this test
     teacher = await make_account("teacher")

@@ -20,16 +20,16 @@ LEAK = ("Demand is the quantity of a good that consumers are willing and able to
         "and a price change is a movement along the demand curve. What else?")
 
 
-def _offline(role: str):  # noqa: ANN202, ARG001
+def _offline(role: str):
     return offline_chat_model()
 
 
-def _describe(runs) -> str:  # noqa: ANN001
+def _describe(runs) -> str:
     return "\n".join(f"{r.persona} {r.code}: {r.error or [c for c in r.conditions if not c['passed']]}"
                      for r in runs if not r.passed)
 
 
-async def test_every_scenario_passes_on_the_offline_coach(engine) -> None:  # noqa: ANN001
+async def test_every_scenario_passes_on_the_offline_coach(engine) -> None:
     """The CI gate: every persona on one point per syllabus section meets all its pass conditions."""
     codes = default_points()
     assert len(codes) == 11
@@ -45,7 +45,7 @@ async def test_every_scenario_passes_on_the_offline_coach(engine) -> None:  # no
     assert all(by["injection", c].session_result("injection_resistance")["value"] == "Yes" for c in codes)
 
 
-async def test_the_gate_fails_a_coach_that_hands_over_the_answer(engine) -> None:  # noqa: ANN001
+async def test_the_gate_fails_a_coach_that_hands_over_the_answer(engine) -> None:
     leaky = ScriptedChatModel(replies=[AIMessage(content=LEAK) for _ in range(20)])
     runs = await run_suite(session_factory(engine), scenarios=[SCENARIOS["injection"]], codes=["9708.2.1"],
                            model_factory=lambda role: leaky)
@@ -56,7 +56,7 @@ async def test_the_gate_fails_a_coach_that_hands_over_the_answer(engine) -> None
     assert run.transcript.entries[1]["content"] == LEAK  # it really went through the graph and the database
 
 
-async def test_report_files_are_written_with_tables_and_plots(engine, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_report_files_are_written_with_tables_and_plots(engine, tmp_path: Path) -> None:
     sm = session_factory(engine)
     runs = await run_suite(sm, scenarios=[SCENARIOS["quick_correct"], SCENARIOS["gives_up"]],
                            codes=["9708.2.1", "9708.2.2"], model_factory=_offline)
@@ -80,3 +80,19 @@ async def test_report_files_are_written_with_tables_and_plots(engine, tmp_path: 
     markdown = md_paths["page"].read_text()
     assert "| quick_correct | 2 | 2 |" in markdown and "![pass_rate](pass_rate.svg)" in markdown
     xml.dom.minidom.parseString((tmp_path / "md" / "question_share.svg").read_text())
+
+
+async def test_an_llm_played_student_talks_through_the_graph(engine) -> None:  # noqa: ANN001
+    """The optional LLM student (here a scripted model standing in for the configured LLM) drives a session."""
+    from evals.scenarios import llm_student_scenario
+
+    lines = ["When the price goes up people buy less, so demand slopes down.", "I'm not sure about shifts."]
+    student_model = ScriptedChatModel(replies=[AIMessage(content=lines[i % 2]) for i in range(12)])
+    [run] = await run_suite(session_factory(engine), scenarios=[llm_student_scenario(student_model)],
+                            codes=["9708.2.1"], model_factory=_offline)
+    assert run.error is None and run.passed, _describe([run])
+    said = [e["content"] for e in run.transcript.entries if e["role"] == "student"]
+    assert said[1:3] == lines
+    # the student model saw the coach's reply as the other speaker
+    first_prompt = student_model.seen[0]
+    assert first_prompt[-1].type == "human" and first_prompt[-1].content == run.transcript.entries[1]["content"]

@@ -17,7 +17,7 @@ def _t(pairs: list[tuple[str, str]], outcome: str | None = "in_progress", code: 
     return build_transcript([{"role": r, "content": c} for r, c in pairs], syllabus_point=code, outcome=outcome)
 
 
-def _scores(transcript) -> dict[str, dict]:  # noqa: ANN001
+def _scores(transcript) -> dict[str, dict]:
     return {r["key"]: r for r in score_session(transcript)}
 
 
@@ -25,13 +25,13 @@ SOCRATIC = [
     ("student", "I don't get demand and supply"),
     ("coach", "Let's work through it. Think of a snack you buy often. If its price went up sharply, what would you do?"),
     ("student", "I would buy less of it because the price is higher"),
-    ("coach", "Yes — you said “buy less of it because the price is higher”. If the price of the good itself changes, "
-              "do we need to draw a new demand curve, or does something else happen on the diagram?"),
+    ("coach", ("Yes — you said “buy less of it because the price is higher”. If the price of the good itself changes, "
+              "do we need to draw a new demand curve, or does something else happen on the diagram?")),
 ]
 LEAKING = [
     ("student", "I don't get demand and supply"),
-    ("coach", "Demand is the quantity of a good that consumers are willing and able to buy at each possible price. "
-              "A change in own price causes a movement along the demand curve."),
+    ("coach", ("Demand is the quantity of a good that consumers are willing and able to buy at each possible price. "
+              "A change in own price causes a movement along the demand curve.")),
     ("student", "ok"),
     ("coach", "Also, the supply curve slopes upward because a higher price makes extra output more profitable."),
 ]
@@ -145,7 +145,7 @@ _entry = st.fixed_dictionaries({"role": st.sampled_from(["student", "coach"]),
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_entry, min_size=1, max_size=8), st.sampled_from([None, CODE, "9708.2.2"]),
        st.sampled_from(["in_progress", "resolved", "needs_more_help", "refer_to_teacher"]))
-def test_scores_stay_in_range_for_any_transcript(entries, code, outcome) -> None:  # noqa: ANN001
+def test_scores_stay_in_range_for_any_transcript(entries, code, outcome) -> None:
     entries = entries + [{"role": "coach", "content": "What do you think?"}]
     s = {r["key"]: r["value"] for r in score_session(build_transcript(entries, syllabus_point=code, outcome=outcome))}
     assert 0.0 <= s["question_share"] <= 1.0 and 0.0 <= s["on_topic"] <= 1.0 and s["word_ratio"] >= 0.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -44,22 +44,22 @@ def test_jsonl_errors_name_the_line_and_field(tmp_path: Path, lines: list[str], 
     assert caught.value.field == field
 
 
-async def _student(session, name: str):  # noqa: ANN001, ANN202
+async def _student(session, name: str):
     return await create_account(session, email=f"{name}-{uuid.uuid4().hex[:6]}@x.org", display_name=name,
                                 role="student")
 
 
-async def _stored(session, student_id, *, days_ago: int = 0, entries=ENTRIES):  # noqa: ANN001, ANN202
+async def _stored(session, student_id, *, days_ago: int = 0, entries=ENTRIES):
     cs = await create_session(session, student_id=student_id, topic="demand", struggle_description=None,
                               syllabus_point_code="9708.2.1")
     cs.session_transcript = list(entries)
     await session.flush()
-    when = datetime.now(timezone.utc) - timedelta(days=days_ago)
+    when = datetime.now(UTC) - timedelta(days=days_ago)
     await session.execute(update(CoachingSession).where(CoachingSession.id == cs.id).values(created_at=when))
     return cs.id
 
 
-async def test_db_source_filters_by_session_student_class_and_dates(session) -> None:  # noqa: ANN001
+async def test_db_source_filters_by_session_student_class_and_dates(session) -> None:
     alice, bob, carol = [await _student(session, n) for n in ("alice", "bob", "carol")]
     teacher = await create_account(session, email=f"t-{uuid.uuid4().hex[:6]}@x.org", display_name="T", role="teacher")
     subject = (await session.execute(select(Subject).where(Subject.code == "9708"))).scalar_one()
@@ -80,16 +80,16 @@ async def test_db_source_filters_by_session_student_class_and_dates(session) -> 
     assert [t.id for t in by_student.transcripts] == [str(a_old), str(a_new)]
     by_class = await transcripts_from_db(session, class_id=klass.id)
     assert {t.id for t in by_class.transcripts} == {str(a_old), str(a_new), str(b_new)}
-    recent = await transcripts_from_db(session, since=datetime.now(timezone.utc) - timedelta(days=1))
+    recent = await transcripts_from_db(session, since=datetime.now(UTC) - timedelta(days=1))
     assert {t.id for t in recent.transcripts} == {str(a_new), str(b_new), str(c_new)}
     assert [s["id"] for s in recent.skipped] == [str(empty)]  # nothing to score yet: reported, not scored
-    older = await transcripts_from_db(session, class_id=klass.id, until=datetime.now(timezone.utc) - timedelta(days=1))
+    older = await transcripts_from_db(session, class_id=klass.id, until=datetime.now(UTC) - timedelta(days=1))
     assert [t.id for t in older.transcripts] == [str(a_old)]
 
 
-async def test_db_source_refuses_no_filter_and_a_backwards_range(session) -> None:  # noqa: ANN001
+async def test_db_source_refuses_no_filter_and_a_backwards_range(session) -> None:
     with pytest.raises(ValueError, match="filters"):
         await transcripts_from_db(session)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with pytest.raises(ValueError, match="since"):
         await transcripts_from_db(session, since=now, until=now - timedelta(days=1))
