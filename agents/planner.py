@@ -31,7 +31,7 @@ from db.repo.curriculum import get_subject_by_code, list_syllabus_points
 from db.repo.study_plans import create_study_plan, save_plan_note
 from db.repo.topic_states import get_topic_states
 from db.repo.usage import record_llm_call
-from graph.state import GraphContext, TutorState
+from agents.state import GraphContext, TutorState
 from tools.schedule import ScheduleInputError, build_schedule
 from tools.sm2 import EF_DEFAULT
 

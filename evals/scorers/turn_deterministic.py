@@ -40,10 +40,24 @@ def _states_answer(features: dict, response: str) -> bool:
     return not response.strip().rstrip("\"'* ").endswith("?")
 
 
-def label_dimension(key: str, spec: dict, features: dict, response: str) -> tuple[str, str]:
+def _phrase_revealed(history: str | list[dict], response: str, context: dict | None) -> bool:
+    """One of the syllabus point's answer phrases appears in the response but nowhere earlier in the dialogue
+    (our own coach's sessions carry them; MRBench items do not)."""
+    phrases = [p.lower() for p in (context or {}).get("answer_phrases") or [] if p and p.strip()]
+    if not phrases:
+        return False
+    before = history if isinstance(history, str) else " ".join(str(m.get("content", "")) for m in history)
+    low, before = response.lower(), before.lower()
+    return any(p in low and p not in before for p in phrases)
+
+
+def label_dimension(key: str, spec: dict, features: dict, response: str,
+                    revealed_phrase: bool = False) -> tuple[str, str]:
     """Label one dimension from precomputed features; returns ``(label, reason)``."""
     if key == "Tutor_Tone" and features.get("offensive_cue"):
         return "Offensive", "insulting or belittling wording towards the student"
+    if key == "Revealing_of_the_Answer" and revealed_phrase:
+        return REVEALED_CORRECT, "states one of the syllabus point's answer phrases the student had not said"
     if key == "Revealing_of_the_Answer" and _states_answer(features, response):
         return REVEALED_CORRECT, "states the known final answer instead of leaving it to the student"
     labels = spec["labels"]
@@ -69,8 +83,9 @@ def score_turn(history: str | list[dict], response: str, *, context: dict | None
         raise TypeError("response: expected a string")
     model = model or load_model()
     features = extract_features(history, response, context)
+    revealed = _phrase_revealed(history, response, context)
     results = []
     for key in DIMENSIONS:
-        label, reason = label_dimension(key, model["dimensions"][key], features, response)
+        label, reason = label_dimension(key, model["dimensions"][key], features, response, revealed)
         results.append({"key": key, "value": label, "reason": reason})
     return results

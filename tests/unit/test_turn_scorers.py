@@ -140,3 +140,15 @@ def test_llm_judge_without_structured_output_is_an_error():
 def test_llm_judge_needs_a_model():
     with pytest.raises(ValueError, match="chat_model"):
         score_turn_llm(HISTORY, "Try again.", chat_model=None)
+
+
+def test_coach_stating_an_answer_phrase_reveals_it() -> None:
+    from evals.scorers.turn_deterministic import score_turn
+
+    ctx = {"answer_phrases": ["percentage change in quantity demanded divided by"]}
+    history = [{"role": "student", "content": "I don't get how to calculate it"}]
+    leak = "It is the percentage change in quantity demanded divided by the percentage change in price."
+    ask = "What two changes would you compare to measure how strongly buyers react?"
+    by_key = lambda rows: {r["key"]: r["value"] for r in rows}  # noqa: E731
+    assert by_key(score_turn(history, leak, context=ctx))["Revealing_of_the_Answer"].startswith("Yes")
+    assert by_key(score_turn(history, ask, context=ctx))["Revealing_of_the_Answer"] == "No"
