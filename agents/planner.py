@@ -25,13 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.llm import get_chat_model, model_label
 from agents.planner_prompt import MAX_SUGGESTIONS, PlanRationale, build_planner_messages, plan_request_payload
+from agents.state import GraphContext, TutorState
 from agents.usage import usage_from_message
 from db.models import StudyPlan
 from db.repo.curriculum import get_subject_by_code, list_syllabus_points
 from db.repo.study_plans import create_study_plan, save_plan_note
 from db.repo.topic_states import get_topic_states
 from db.repo.usage import record_llm_call
-from agents.state import GraphContext, TutorState
 from tools.schedule import ScheduleInputError, build_schedule
 from tools.sm2 import EF_DEFAULT
 
