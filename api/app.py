@@ -7,6 +7,7 @@ editing this file.
 from __future__ import annotations
 
 import importlib
+from functools import partial
 import logging
 import pkgutil
 from collections.abc import AsyncIterator
@@ -16,6 +17,8 @@ from typing import Any
 from fastapi import FastAPI
 
 import api.routes
+from agents.llm import get_chat_model
+from agents.llm_settings import LlmSettings
 from api.errors import install_error_handlers
 from api.services.turn_lock import TurnGate, max_concurrent_turns
 from api.settings import ApiSettings
@@ -46,6 +49,8 @@ def create_app(*, database_url: str | None = None, settings: ApiSettings | None 
         app.state.db_url = url
         app.state.engine = engine
         app.state.sessionmaker = session_factory(engine)
+        # Read the LLM settings once per process; every run still gets fresh model objects.
+        app.state.model_factory = partial(get_chat_model, settings=LlmSettings())
         db_settings = DatabaseSettings()
         app.state.turn_gate = TurnGate(
             engine, max_concurrent=max_concurrent_turns(db_settings.pool_size, db_settings.max_overflow)

@@ -48,7 +48,8 @@ async def _finish(state: Any, student_id: uuid.UUID, session_id: uuid.UUID, key:
 
 
 def _context(state: Any, student_id: uuid.UUID, session_id: uuid.UUID) -> GraphContext:
-    return GraphContext(sessionmaker=state.sessionmaker, student_id=student_id, session_id=session_id)
+    return GraphContext(sessionmaker=state.sessionmaker, student_id=student_id, session_id=session_id,
+                        model_factory=state.model_factory)
 
 
 async def run_turn(state: Any, *, student_id: uuid.UUID, session_id: uuid.UUID, content: str,

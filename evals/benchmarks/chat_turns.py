@@ -37,12 +37,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User+system CPU of a process and its children so far (Linux /proc), in seconds."""
+    total = 0.0
+    pids = [pid] + [int(p) for p in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    for p in pids:
+        fields = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 @contextmanager
-def _server(db_url: str, port: int):  # noqa: ANN202
+def _server(db_url: str, port: int, workers: int):  # noqa: ANN202
     env = {**os.environ, "DATABASE_URL": db_url, "TEACH_LLM_OFFLINE": "1"}
     code = (
-        "import uvicorn; from api.app import create_app; "
-        f"uvicorn.run(create_app(), host='127.0.0.1', port={port}, log_level='warning', access_log=False)"
+        "import uvicorn; "
+        f"uvicorn.run('api.app:create_app', factory=True, host='127.0.0.1', port={port}, workers={workers}, "
+        "log_level='warning', access_log=False)"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], env=env)
     try:
@@ -55,7 +66,7 @@ def _server(db_url: str, port: int):  # noqa: ANN202
                 time.sleep(0.2)
         else:
             raise RuntimeError("server did not become ready")
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -90,12 +101,12 @@ async def _latency(base: str, token: str, turns: int) -> list[float]:
         headers, url = await _open(client, token)
         samples = []
         for i in range(turns):
-            if i and i % 40 == 0:  # keep sessions realistic in length: a fresh one every 40 turns
-                headers, url = await _open(client, token)
             t0 = time.perf_counter()
             r = await client.post(url, json={"content": MESSAGES[i % len(MESSAGES)]}, headers=headers)
             samples.append((time.perf_counter() - t0) * 1000)
             r.raise_for_status()
+            if r.json()["outcome"] != "in_progress":  # the Coach closed the session: the student opens another
+                headers, url = await _open(client, token)
         return samples
 
 
@@ -106,19 +117,21 @@ async def _throughput(base: str, tokens: list[str], seconds: float) -> tuple[int
         done, errors = 0, 0
         stop = time.perf_counter() + seconds
 
-        async def student(headers: dict, url: str) -> None:
+        async def student(headers: dict, url: str, token: str) -> None:
             nonlocal done, errors
             i = 0
             while time.perf_counter() < stop:
                 r = await client.post(url, json={"content": MESSAGES[i % len(MESSAGES)]}, headers=headers)
                 if r.status_code == 200:
                     done += 1
+                    if r.json()["outcome"] != "in_progress":
+                        headers, url = await _open(client, token)
                 else:
                     errors += 1
                 i += 1
 
         t0 = time.perf_counter()
-        await asyncio.gather(*[student(h, u) for h, u in opened])
+        await asyncio.gather(*[student(h, u, t) for (h, u), t in zip(opened, tokens)])
         return done, time.perf_counter() - t0, errors
 
 
@@ -129,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--turns", type=int, default=300, help="sequential turns for the latency measurement")
     ap.add_argument("--seconds", type=float, default=10.0, help="duration of the concurrency measurement")
     ap.add_argument("--database-url", default=None)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = ap.parse_args(argv)
 
     from tests import pg
@@ -139,10 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     db_url = pg.with_database(server, name)
     try:
         tokens = asyncio.run(_students(db_url, args.students))
-        with _server(db_url, _free_port()) as base:
+        with _server(db_url, _free_port(), args.workers) as (base, pid):
             asyncio.run(_latency(base, tokens[0], 20))  # warm-up
             lat = asyncio.run(_latency(base, tokens[0], args.turns))
+            cpu0 = _cpu_seconds(pid)
             done, elapsed, errors = asyncio.run(_throughput(base, tokens, args.seconds))
+            server_cpu_ms = (_cpu_seconds(pid) - cpu0) * 1000 / max(done, 1)
     finally:
         pg.drop_database(server, name)
         pg.drop_database(server, template)
@@ -154,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'p95 turn latency, 1 student (ms)':<44}{p95:>12.1f}{'':>12}")
     print(f"{f'turns/s with {args.students} concurrent students':<44}{rate:>12.1f}{'≥ 100':>12}")
     print(f"{'turns completed / errors':<44}{f'{done} / {errors}':>12}")
+    print(f"{'server CPU per turn under load (ms)':<44}{server_cpu_ms:>12.1f}")
+    print(f"{'server-only capacity on 2 cores (turns/s)':<44}{2000 / server_cpu_ms:>12.0f}{'':>12}")
+    print(f"(uvicorn workers: {args.workers}; the load generator shares the same 2 cores)")
     return 0
 
 
