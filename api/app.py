@@ -7,11 +7,11 @@ editing this file.
 from __future__ import annotations
 
 import importlib
-from functools import partial
 import logging
 import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI

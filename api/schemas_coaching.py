@@ -67,7 +67,7 @@ class CoachingSessionPublic(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, cs: CoachingSession) -> "CoachingSessionPublic":
+    def of(cls, cs: CoachingSession) -> CoachingSessionPublic:
         return cls(
             id=cs.id, student_id=cs.student_id, topic=cs.topic, struggle_description=cs.struggle_description,
             syllabus_point=cs.syllabus_point_code, outcome=cs.outcome, referral_reason=cs.referral_reason,

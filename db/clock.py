@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _override: ContextVar[datetime | None] = ContextVar("teach_clock_override", default=None)
 
 
 def now() -> datetime:
     """Timezone-aware UTC now (or the time set by an enclosing `clock_at`)."""
-    return _override.get() or datetime.now(timezone.utc)
+    return _override.get() or datetime.now(UTC)
 
 
 def now_iso() -> str:
@@ -29,7 +29,7 @@ def clock_at(moment: datetime) -> Iterator[None]:
     """Within the block (and tasks started from it), `now()` returns `moment`."""
     if moment.tzinfo is None:
         raise ValueError("clock_at needs a timezone-aware datetime")
-    token = _override.set(moment.astimezone(timezone.utc))
+    token = _override.set(moment.astimezone(UTC))
     try:
         yield
     finally:

@@ -4,9 +4,8 @@ both schemas, type comparison on."""
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
-from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers every table on the metadata)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import AsyncIterator, Iterator
-
-import os
 
 import pytest
 from hypothesis import HealthCheck, settings

@@ -26,7 +26,7 @@ class ScriptedChatModel(BaseChatModel):
     def seen(self) -> list[list[BaseMessage]]:
         return self._seen
 
-    def bind_tools(self, tools: Any, **kwargs: Any) -> "ScriptedChatModel":  # noqa: ARG002
+    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedChatModel:  # noqa: ARG002
         return self
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,

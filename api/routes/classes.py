@@ -27,7 +27,7 @@ class MemberAdd(BaseModel):
     email: str | None = Field(default=None, max_length=320)
 
     @model_validator(mode="after")
-    def _one_of(self) -> "MemberAdd":
+    def _one_of(self) -> MemberAdd:
         if (self.student_id is None) == (self.email is None):
             raise ValueError("give exactly one of student_id or email")
         return self

@@ -25,7 +25,7 @@ class AccountPublic(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, s: Student) -> "AccountPublic":
+    def of(cls, s: Student) -> AccountPublic:
         return cls(id=s.id, email=s.email, display_name=s.display_name, role=s.role, created_at=s.created_at)
 
 

@@ -10,7 +10,7 @@ transcripts, the plans and the coaching-efficiency report all show something tru
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -88,7 +88,7 @@ class _Api:
 
 
 def _at(day0: datetime, day: int, hour: int = 16) -> datetime:
-    return datetime.combine((day0 + timedelta(days=day)).date(), time(hour, 0), tzinfo=timezone.utc)
+    return datetime.combine((day0 + timedelta(days=day)).date(), time(hour, 0), tzinfo=UTC)
 
 
 def _questions(codes: list[str]) -> dict[str, list[dict]]:

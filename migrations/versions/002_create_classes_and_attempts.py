@@ -4,8 +4,8 @@ Revision ID: 002_create_classes_and_attempts
 Revises: 001_create_accounts
 Create Date: 2026-11-24
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "002_create_classes_and_attempts"

@@ -4,8 +4,8 @@ Revision ID: 003_create_coaching_sessions
 Revises: 002_create_classes_and_attempts
 Create Date: 2026-11-24
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 revision = "003_create_coaching_sessions"

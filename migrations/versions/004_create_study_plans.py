@@ -4,8 +4,8 @@ Revision ID: 004_create_study_plans
 Revises: 003_create_coaching_sessions
 Create Date: 2026-11-24
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 revision = "004_create_study_plans"

@@ -4,8 +4,8 @@ Revision ID: 005_create_improvement_plans
 Revises: 004_create_study_plans
 Create Date: 2026-11-24
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 revision = "005_create_improvement_plans"

@@ -4,8 +4,8 @@ Revision ID: 006_create_director_schema
 Revises: 005_create_improvement_plans
 Create Date: 2026-11-24
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "006_create_director_schema"

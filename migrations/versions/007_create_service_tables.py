@@ -7,8 +7,8 @@ Revision ID: 007_create_service_tables
 Revises: 006_create_director_schema
 Create Date: 2026-11-24
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "007_create_service_tables"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage
 
-from db.repo.coaching import create_session, get_session
 from agents.state import GraphContext
+from db.repo.coaching import create_session, get_session
 from tests.fakes import ScriptedChatModel
 
 

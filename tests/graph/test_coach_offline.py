@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from agents.state import GraphContext
-from db.models import LlmCall
 from db.repo.coaching import create_session, get_session
 
 

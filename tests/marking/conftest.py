@@ -63,7 +63,7 @@ def make_attempt(sessionmaker) -> Callable[..., Awaitable[tuple[uuid.UUID, dict[
 
 
 # The HTTP fixtures (app on this test's database, client, accounts with tokens) are shared with tests/api.
-from tests.api.conftest import Account, app, client, make_account  # noqa: F401
+from tests.api.conftest import Account, app, client, make_account  # noqa: E402, F401
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from api.schemas_planning import utc_today
-from tests.api.conftest import Account, app, client, make_account  # noqa: F401  (shared API fixtures)
+from tests.api.conftest import Account, app, client, make_account  # noqa: E402, F401  (shared API fixtures)
 from tests.graph.conftest import graph, sessionmaker, student  # noqa: F401  (shared graph fixtures)
 
 
