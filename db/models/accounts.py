@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Uuid, text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Uuid
 from sqlmodel import Field, SQLModel
 
-from db.models.common import optional_timestamp_field, timestamp_field
+from db.models.common import optional_timestamp_field, timestamp_field, uuid_pk_field
 
 Role = Literal["student", "teacher", "examiner", "admin"]
 ROLES: tuple[str, ...] = ("student", "teacher", "examiner", "admin")
@@ -23,10 +23,7 @@ class Student(SQLModel, table=True):
         CheckConstraint("role IN ('student', 'teacher', 'examiner', 'admin')", name="valid_role"),
     )
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
-    )
+    id: uuid.UUID = uuid_pk_field()
     email: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
     display_name: str = Field(max_length=200)
     role: str = Field(default="student", sa_column=Column(String(20), nullable=False, server_default="student"))
@@ -38,10 +35,7 @@ class ApiToken(SQLModel, table=True):
 
     __tablename__ = "api_tokens"
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
-    )
+    id: uuid.UUID = uuid_pk_field()
     student_id: uuid.UUID = Field(
         sa_column=Column(Uuid(), ForeignKey("students.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -56,10 +50,7 @@ class Class(SQLModel, table=True):
 
     __tablename__ = "classes"
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
-    )
+    id: uuid.UUID = uuid_pk_field()
     name: str = Field(max_length=200)
     subject_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("subjects.id"), nullable=False))
     teacher_id: uuid.UUID = Field(

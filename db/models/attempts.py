@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Text, Uuid, text
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from db.models.common import optional_timestamp_field, timestamp_field
+from db.models.common import optional_timestamp_field, timestamp_field, uuid_pk_field
 
 ATTEMPT_STATUSES = ("marking", "marked", "awaiting_review", "reviewed")
 
@@ -25,10 +25,7 @@ class Attempt(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
-    )
+    id: uuid.UUID = uuid_pk_field()
     student_id: uuid.UUID = Field(
         sa_column=Column(Uuid(), ForeignKey("students.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -50,10 +47,7 @@ class AttemptedQuestion(SQLModel, table=True):
         CheckConstraint("confidence_score BETWEEN 0 AND 100", name="valid_confidence_score"),
     )
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
-    )
+    id: uuid.UUID = uuid_pk_field()
     attempt_id: uuid.UUID = Field(
         sa_column=Column(Uuid(), ForeignKey("attempts.id", ondelete="CASCADE"), nullable=False, index=True)
     )

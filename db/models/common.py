@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Text, text
+from sqlalchemy import Column, DateTime, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field
 
@@ -15,6 +16,14 @@ from db import clock
 def utcnow() -> datetime:
     """Timezone-aware now from the service clock; every timestamp we write is UTC."""
     return clock.now()
+
+
+def uuid_pk_field() -> Any:
+    """A UUID primary key, generated in Python and defaulting to gen_random_uuid() in the database."""
+    return Field(
+        default_factory=uuid.uuid4,
+        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
+    )
 
 
 def timestamp_field(*, nullable: bool = False, server_now: bool = True) -> Any:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Text, Uuid, text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Text, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
+
+from db.models.common import uuid_pk_field
 
 
 class Subject(SQLModel, table=True):
@@ -15,10 +17,7 @@ class Subject(SQLModel, table=True):
 
     __tablename__ = "subjects"
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
-    )
+    id: uuid.UUID = uuid_pk_field()
     code: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
     name: str = Field(max_length=200)
     level: str = Field(max_length=50)
@@ -29,10 +28,7 @@ class SyllabusPoint(SQLModel, table=True):
 
     __tablename__ = "syllabus_points"
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
-    )
+    id: uuid.UUID = uuid_pk_field()
     subject_id: uuid.UUID = Field(
         sa_column=Column(Uuid(), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -52,10 +48,7 @@ class Question(SQLModel, table=True):
         CheckConstraint("kind IN ('define', 'explain', 'evaluate')", name="valid_kind"),
     )
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
-    )
+    id: uuid.UUID = uuid_pk_field()
     subject_id: uuid.UUID = Field(
         sa_column=Column(Uuid(), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False, index=True)
     )

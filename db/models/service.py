@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, UniqueConstraint, Uuid, text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from db.models.common import timestamp_field
+from db.models.common import timestamp_field, uuid_pk_field
 
 
 class IdempotencyKey(SQLModel, table=True):
@@ -19,10 +19,7 @@ class IdempotencyKey(SQLModel, table=True):
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("student_id", "scope", "key", name="uq_idempotency_scope_key"),)
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
-    )
+    id: uuid.UUID = uuid_pk_field()
     student_id: uuid.UUID = Field(
         sa_column=Column(Uuid(), ForeignKey("students.id", ondelete="CASCADE"), nullable=False)
     )
@@ -37,10 +34,7 @@ class LlmCall(SQLModel, table=True):
 
     __tablename__ = "llm_calls"
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
-    )
+    id: uuid.UUID = uuid_pk_field()
     agent: str = Field(sa_column=Column(String(30), nullable=False))
     model: str = Field(sa_column=Column(String(200), nullable=False))
     offline: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False, server_default="false"))

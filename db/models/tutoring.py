@@ -22,17 +22,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from db.models.common import timestamp_field
+from db.models.common import timestamp_field, uuid_pk_field
 
 OUTCOMES = ("in_progress", "resolved", "needs_more_help", "refer_to_teacher")
 PLAN_STATUSES = ("active", "completed", "abandoned")
-
-
-def _uuid_pk() -> Any:
-    return Field(
-        default_factory=uuid.uuid4,
-        sa_column=Column(Uuid(), primary_key=True, server_default=text("gen_random_uuid()")),
-    )
 
 
 class CoachingSession(SQLModel, table=True):
@@ -49,7 +42,7 @@ class CoachingSession(SQLModel, table=True):
         Index("idx_coaching_sessions_created", text("created_at DESC")),
     )
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk_field()
     student_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False))
     topic: str = Field(sa_column=Column(String(500), nullable=False))
     struggle_description: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
@@ -81,7 +74,7 @@ class StudyPlan(SQLModel, table=True):
         Index("idx_study_plans_exam_date", "exam_date"),
     )
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk_field()
     student_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False))
     subject_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False))
     exam_date: date = Field(sa_column=Column(Date(), nullable=False))
@@ -105,7 +98,7 @@ class ImprovementPlan(SQLModel, table=True):
         Index("idx_improvement_plans_attempt", "attempt_id"),
     )
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk_field()
     student_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False))
     attempt_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False))
     weaknesses: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB(), nullable=False))
