@@ -1,4 +1,9 @@
-"""Fixtures for the LLM tests: a real OpenAI-compatible HTTP server per module, reset for every test."""
+"""Fixtures for the LLM tests: a real OpenAI-compatible HTTP server per module, reset for every test.
+
+The graph fixtures (compiled workflow, sessionmaker, a student) and the API client fixtures are shared from
+their own packages, so Coach turns here run exactly as they do there; a module that needs the app configured
+differently overrides `app`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.api.conftest import client, make_account  # noqa: F401 - re-exported fixtures
+from tests.graph.conftest import graph, sessionmaker, student  # noqa: F401 - re-exported fixtures
 from tests.llm.fake_openai_server import FakeOpenAI
 
 
