@@ -13,21 +13,24 @@ Shape of `EFFICIENCY_ROWS_SQL`:
 3. `crit` — criterion properties from the tenancy's `scorecard_templates.template -> criteria[]`:
    `auto_qa` present → auto; `exclude_from_qa_scores`; `is_outcome_criterion`. Malformed JSON is treated
    as absent, never as an error.
-4. One LEFT JOIN LATERAL per row over [session_at − 8 d, session_at + 6 d) of the agent's scorecards of the
-   template (index range scan on (agent_user_id, template_id, submitted_at)) joined to that criterion's
-   score (index on (scorecard_id, criterion_identifier)); rows split at session_at − 1 d into the half-open
-   before window [−8 d, −1 d) and after window [−1 d, +6 d). A scorecard at exactly −1 d is "after" only.
-   AVG(numeric_value) and COUNT(DISTINCT conversation_id) per window count only scores with a numeric
-   value: an N/A score is evidence of nothing. The lateral is skipped (One-Time Filter) for rows that are
-   too young or not evaluable, whose aggregates the calculation would discard anyway.
+4. One LEFT JOIN LATERAL per row over [session_at − 8 d, session_at + 6 d) of `director.criterion_scores`
+   (migration 010): the numeric scores of submitted scorecards, one row per score with its scorecard's
+   agent, template, submitted_at and conversation, kept equal to scores ⋈ scorecards by triggers. One
+   index-only range scan on (agent_user_id, template_id, criterion_identifier, submitted_at) per row; rows
+   split at session_at − 1 d into the half-open before window [−8 d, −1 d) and after window [−1 d, +6 d).
+   A scorecard at exactly −1 d is "after" only. AVG(numeric_value) and COUNT(DISTINCT conversation_id)
+   per window count only scores with a numeric value (the mirror holds no others): an N/A score is
+   evidence of nothing. The lateral is skipped (One-Time Filter) for rows that are too young or not
+   evaluable, whose aggregates the calculation would discard anyway.
 
-Why a LATERAL, not a range join: the planner turns a range join on (agent, template) into a merge or hash
-join that compares every window with every scorecard of the key (measured ~2× slower); the lateral gives
-one index range scan plus one index probe per scorecard in the window, all index-only with migration 009's
-covering indexes. Where the time goes (10k-session benchmark, ~15.5k rows, ~148k scorecard×criterion
-probes): ~20 ms to build the rows, ~120 ms for the per-row scans and aggregates, ~300 ms for the probes —
-about 2 µs each, and a sequential read of all 1.5M scores instead costs as much. PostgreSQL 16 does not run
+Why a LATERAL, not a range join: the planner turns a range join on the key into a merge or hash join that
+compares every window with every score of the key (measured 2–20× slower), and PostgreSQL 16 does not run
 a LATERAL subquery with outer references in parallel workers, so this is one core's work.
+Where the time goes (10k-session benchmark, ~15.5k rows, ~142k scores in windows): ~25 ms to build and
+return the rows, ~55 ms for ~14k index range scans (~4 µs each, mostly the descent), ~70 ms for the
+per-row aggregates (the DISTINCT sorts are a small part: plain count(*) measured only ~10 ms less).
+Before migration 010 the same windows read scorecards and then probed scores once per scorecard ×
+criterion (~148k probes, ~2 µs each): ~480 ms in all.
 JIT is switched off for the statement: at these cost estimates it would compile for ~50–100 ms to save a few.
 """
 
@@ -92,19 +95,17 @@ SELECT r.session_id, r.agent_id, r.coach_id, r.template_id, r.criterion_id, r.ol
        w.before_avg, COALESCE(w.before_n, 0) AS before_n, w.after_avg, COALESCE(w.after_n, 0) AS after_n
 FROM crows r
 LEFT JOIN LATERAL (
-  SELECT avg(s.numeric_value) FILTER (WHERE sc.submitted_at < r.session_at - interval '{SPLIT}') AS before_avg,
-         count(DISTINCT sc.conversation_id)
-             FILTER (WHERE sc.submitted_at < r.session_at - interval '{SPLIT}') AS before_n,
-         avg(s.numeric_value) FILTER (WHERE sc.submitted_at >= r.session_at - interval '{SPLIT}') AS after_avg,
-         count(DISTINCT sc.conversation_id)
-             FILTER (WHERE sc.submitted_at >= r.session_at - interval '{SPLIT}') AS after_n
-  FROM director.scorecards sc
-  JOIN director.scores s
-    ON s.scorecard_id = sc.resource_id AND s.criterion_identifier = r.criterion_id AND s.numeric_value IS NOT NULL
+  SELECT avg(x.numeric_value) FILTER (WHERE x.submitted_at < r.session_at - interval '{SPLIT}') AS before_avg,
+         count(DISTINCT x.conversation_id)
+             FILTER (WHERE x.submitted_at < r.session_at - interval '{SPLIT}') AS before_n,
+         avg(x.numeric_value) FILTER (WHERE x.submitted_at >= r.session_at - interval '{SPLIT}') AS after_avg,
+         count(DISTINCT x.conversation_id)
+             FILTER (WHERE x.submitted_at >= r.session_at - interval '{SPLIT}') AS after_n
+  FROM director.criterion_scores x
   WHERE r.old_enough AND r.known AND NOT r.excluded
-    AND sc.agent_user_id = r.agent_id AND sc.template_id = r.template_id
-    AND sc.submitted_at >= r.session_at - interval '{BEFORE_START}'
-    AND sc.submitted_at < r.session_at + interval '{AFTER_END}'
+    AND x.agent_user_id = r.agent_id AND x.template_id = r.template_id AND x.criterion_identifier = r.criterion_id
+    AND x.submitted_at >= r.session_at - interval '{BEFORE_START}'
+    AND x.submitted_at < r.session_at + interval '{AFTER_END}'
 ) w ON true
 """
 

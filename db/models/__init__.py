@@ -6,6 +6,7 @@ from db.models.curriculum import Question, Subject, SyllabusPoint
 from db.models.director import (
     DirectorCoachingPlan,
     DirectorCoachingSession,
+    DirectorCriterionScore,
     DirectorScore,
     DirectorScorecard,
     DirectorScorecardTemplate,
@@ -18,7 +19,7 @@ from db.models.tutoring import OUTCOMES, PLAN_STATUSES, CoachingSession, Improve
 __all__ = [
     "ROLES", "OUTCOMES", "PLAN_STATUSES",
     "ApiToken", "Attempt", "AttemptedQuestion", "Class", "ClassMember", "CoachingSession",
-    "DirectorCoachingPlan", "DirectorCoachingSession", "DirectorScore", "DirectorScorecard",
+    "DirectorCoachingPlan", "DirectorCoachingSession", "DirectorCriterionScore", "DirectorScore", "DirectorScorecard",
     "DirectorScorecardTemplate", "DirectorTarget", "IdempotencyKey", "ImprovementPlan", "LlmCall",
     "Question", "Student", "StudyPlan", "Subject", "SyllabusPoint",
 ]

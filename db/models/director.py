@@ -198,3 +198,29 @@ class DirectorScore(SQLModel, table=True):
     ai_scored: bool | None = _bool()
     auto_failed: bool | None = _bool()
     usecase_id: str | None = _opt()
+
+
+class DirectorCriterionScore(SQLModel, table=True):
+    """Read-only mirror of each numeric score of a submitted scorecard, for the efficiency windows.
+
+    Kept equal to scores ⋈ scorecards (submitted, numeric value) by triggers of migration 010 in the
+    writer's transaction; never written by application code.
+    """
+
+    __tablename__ = "criterion_scores"
+    __table_args__ = (
+        Index(
+            "idx_criterion_scores_window",
+            "agent_user_id", "template_id", "criterion_identifier", "submitted_at",
+            postgresql_include=["numeric_value", "conversation_id"],
+        ),
+        {"schema": SCHEMA},
+    )
+
+    score_id: str = _pk()
+    agent_user_id: str = _req()
+    template_id: str = _req()
+    criterion_identifier: str = _req()
+    submitted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    conversation_id: str = _req()
+    numeric_value: float = Field(sa_column=Column(Float(), nullable=False))
