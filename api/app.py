@@ -19,6 +19,7 @@ from fastapi import FastAPI
 import api.routes
 from agents.llm import get_chat_model
 from agents.llm_settings import LlmSettings
+from api.body_limit import BodySizeLimit
 from api.errors import install_error_handlers
 from api.services.turn_lock import TurnGate, max_concurrent_turns
 from api.settings import ApiSettings
@@ -68,6 +69,7 @@ def create_app(*, database_url: str | None = None, settings: ApiSettings | None 
         description="Coach, Marker, Reviewer and Planner agents over PostgreSQL.",
         lifespan=lifespan,
     )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     _include_routers(app)
     return app

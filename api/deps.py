@@ -15,6 +15,10 @@ from db.repo.accounts import get_account_by_token
 
 _bearer = HTTPBearer(auto_error=False)
 
+# The largest page offset a list endpoint accepts: far past any real list, and inside PostgreSQL's bigint
+# OFFSET (a larger number used to reach the database and fail there with a 500).
+MAX_OFFSET = 1_000_000_000
+
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: committed when the handler returns, rolled back if it raises."""

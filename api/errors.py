@@ -84,14 +84,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": ("body",), "msg": "invalid request"}
+        errors = exc.errors()
+        first: dict[str, Any] = dict(errors[0]) if errors else {"loc": ("body",), "msg": "invalid request"}
+        if first.get("type") == "json_invalid":  # its loc is ("body", character offset): name the body instead
+            where = (first.get("loc") or ("body", "?"))[-1]
+            reason = (first.get("ctx") or {}).get("error", "invalid JSON")
+            return JSONResponse(error_body("invalid_input", f"body: not valid JSON ({reason} at character "
+                                                            f"{where})", "body"), status_code=422)
         field = _field_from_loc(first.get("loc", ()))
         msg = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
         return JSONResponse(error_body("invalid_input", f"{field}: {msg}", field), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(exc.status_code, "error")
+        code = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
+                413: "payload_too_large", 415: "unsupported_media_type"}.get(exc.status_code, "error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 
     @app.exception_handler(Exception)

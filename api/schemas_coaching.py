@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from api.request_model import RequestModel
 from db.models import CoachingSession
 
 
@@ -19,7 +20,7 @@ class TranscriptEntry(BaseModel):
     timestamp: datetime
 
 
-class CoachingSessionCreate(BaseModel):
+class CoachingSessionCreate(RequestModel):
     topic: str = Field(min_length=1, max_length=500)
     struggle_description: str | None = Field(default=None, max_length=4000)
     syllabus_point: str | None = Field(default=None, max_length=30)
@@ -32,7 +33,7 @@ class CoachingSessionCreate(BaseModel):
         return v.strip()
 
 
-class MessageCreate(BaseModel):
+class MessageCreate(RequestModel):
     content: str = Field(min_length=1)
 
     @field_validator("content")
@@ -43,7 +44,7 @@ class MessageCreate(BaseModel):
         return v
 
 
-class OutcomeUpdate(BaseModel):
+class OutcomeUpdate(RequestModel):
     outcome: Literal["in_progress", "resolved", "needs_more_help", "refer_to_teacher"]
 
 

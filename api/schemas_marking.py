@@ -8,15 +8,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from api.request_model import RequestModel
 from db.models import Attempt, AttemptedQuestion, ImprovementPlan, Question
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(RequestModel):
     question_id: uuid.UUID
     answer: str = Field(description="The student's answer (may be empty: an empty answer earns no marks)")
 
 
-class AttemptCreate(BaseModel):
+class AttemptCreate(RequestModel):
     subject_code: str = Field(min_length=1, max_length=20)
     answers: list[AnswerIn] = Field(min_length=1, max_length=50)
 
@@ -97,7 +98,7 @@ class AttemptPublic(BaseModel):
                    improvement_plan=ImprovementPlanPublic.of(plan) if plan else None)
 
 
-class ReviewDecisionIn(BaseModel):
+class ReviewDecisionIn(RequestModel):
     marks_awarded: int = Field(ge=0, description="The reviewer's mark, 0..the question's max_marks")
     feedback: str | None = Field(default=None, max_length=4000)
 
@@ -127,7 +128,7 @@ class ReviewQueuePage(BaseModel):
     offset: int
 
 
-class ProgressUpdate(BaseModel):
+class ProgressUpdate(RequestModel):
     action_id: str = Field(min_length=1, max_length=50)
     started: date | None = None
     completed: date | None = None

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from api.request_model import RequestModel
 from db import clock
 from db.models import StudyPlan, StudyPlanNote
 
@@ -20,7 +21,7 @@ def utc_today() -> date:
     return clock.now().date()
 
 
-class _PlanWindow(BaseModel):
+class _PlanWindow(RequestModel):
     subject_code: str = Field(min_length=1, max_length=20)
     exam_date: date
     hours_per_day: float = Field(gt=0, le=24, allow_inf_nan=False)
@@ -43,13 +44,13 @@ class ClassPlanCreate(_PlanWindow):
     """`POST /v1/classes/{id}/study-plans`."""
 
 
-class DayComplete(BaseModel):
+class DayComplete(RequestModel):
     """`POST /v1/study-plans/{id}/days/{day}/complete`: the day's grades, syllabus point code → 0..5."""
 
     grades: dict[Annotated[str, Field(min_length=1, max_length=30)], Grade] = Field(default_factory=dict)
 
 
-class StatusUpdate(BaseModel):
+class StatusUpdate(RequestModel):
     """`PATCH /v1/study-plans/{id}`."""
 
     status: Literal["active", "completed", "abandoned"]

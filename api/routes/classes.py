@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from api.deps import SessionDep, TeacherUser
 from api.errors import InvalidInput, NotFound
+from api.request_model import RequestModel
 from db.models import Class, Student
 from db.repo import accounts as repo
 from db.repo.curriculum import get_subject, get_subject_by_code
@@ -17,12 +18,12 @@ from db.repo.curriculum import get_subject, get_subject_by_code
 router = APIRouter(prefix="/v1/classes", tags=["classes"])
 
 
-class ClassCreate(BaseModel):
+class ClassCreate(RequestModel):
     name: str = Field(min_length=1, max_length=200)
     subject_code: str = Field(min_length=1, max_length=20)
 
 
-class MemberAdd(BaseModel):
+class MemberAdd(RequestModel):
     student_id: uuid.UUID | None = None
     email: str | None = Field(default=None, max_length=320)
 

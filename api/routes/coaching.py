@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from agents.topic_match import resolve_syllabus_point
 from api.access import ensure_can_view_student
-from api.deps import CurrentUser, SessionDep, StateDep, StudentUser
+from api.deps import MAX_OFFSET, CurrentUser, SessionDep, StateDep, StudentUser
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from api.schemas_coaching import (
     CoachingSessionCreate,
@@ -107,7 +107,7 @@ async def list_sessions(
     student_id: uuid.UUID | None = None,
     outcome: Annotated[str | None, Query(pattern="^(in_progress|resolved|needs_more_help|refer_to_teacher)$")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CoachingSessionPage:
     """Sessions visible to the caller, newest first; filter by student and outcome."""
     if student_id is not None:

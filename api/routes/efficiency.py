@@ -21,12 +21,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 
 from api.deps import SessionDep, TeacherUser
 from api.errors import InvalidInput, NotFound
+from api.request_model import RequestModel
 from api.settings import ApiSettings
 from db.models import Class
 from tools.efficiency import (
@@ -60,17 +61,31 @@ class _Camel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
-class TimeRange(_Camel):
+class _CamelRequest(RequestModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class TimeRange(_CamelRequest):
     start_time: datetime
     end_time: datetime
 
+    @field_validator("start_time", "end_time")
+    @classmethod
+    def _representable_in_utc(cls, value: datetime) -> datetime:
+        # 0001-01-01T00:00+14:00 is a valid ISO time whose UTC instant is before year 1: Python and the
+        # database cannot hold it, so refuse it here rather than fail in the query.
+        try:
+            return _utc(value).astimezone(UTC)
+        except OverflowError:
+            raise ValueError("is out of range once converted to UTC (years 1 to 9999)") from None
 
-class AttributeFilter(_Camel):
+
+class AttributeFilter(_CamelRequest):
     usecase_names: list[str] = Field(default_factory=list, max_length=1000)
     users: list[str] = Field(default_factory=list, max_length=1000)
 
 
-class EfficiencyRequest(_Camel):
+class EfficiencyRequest(_CamelRequest):
     filter_by_time_range: TimeRange
     filter_by_attribute: AttributeFilter = Field(default_factory=AttributeFilter)
     group_by_attribute_types: list[str] = Field(default_factory=list, max_length=6)

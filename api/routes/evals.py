@@ -13,13 +13,14 @@ from pydantic import BaseModel, Field, model_validator
 from api.access import ensure_can_view_student
 from api.deps import SessionDep, TeacherUser
 from api.errors import InvalidInput, NotFound
+from api.request_model import RequestModel
 from db.repo import coaching as repo
 from evals.session_transcript import MAX_ENTRIES, Transcript, TranscriptError, build_transcript
 
 router = APIRouter(prefix="/v1/evals", tags=["evals"])
 
 
-class EntryIn(BaseModel):
+class EntryIn(RequestModel):
     """One transcript message to score."""
 
     role: Literal["student", "coach"]
@@ -27,7 +28,7 @@ class EntryIn(BaseModel):
     timestamp: datetime | None = None
 
 
-class ScoreRequest(BaseModel):
+class ScoreRequest(RequestModel):
     """Either a stored session (`session_id`) or a posted `transcript`, not both."""
 
     session_id: uuid.UUID | None = None

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import SessionDep, StaffUser, StateDep
+from api.deps import MAX_OFFSET, SessionDep, StaffUser, StateDep
 from api.errors import InvalidInput, NotFound
 from api.schemas_marking import AnswerPublic, QueueEntry, ReviewDecisionIn, ReviewQueuePage
 from api.services.marking import resume_review
@@ -49,7 +49,7 @@ def _entry(item: QueuedAnswer) -> QueueEntry:
 async def review_queue(
     session: SessionDep, user: StaffUser,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ReviewQueuePage:
     """Answers awaiting a human decision, oldest first (teachers: their classes' students only)."""
     items, total = await list_review_queue(session, student_ids=await _scope(session, user), limit=limit,
