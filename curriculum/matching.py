@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 _APOSTROPHES = re.compile(r"[\u0027\u2018\u2019\u02bc`]")
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
@@ -33,14 +34,22 @@ def normalise(text: str) -> str:
     return _WHITESPACE.sub(" ", _PUNCTUATION.sub(" ", text)).strip()
 
 
-def _cue_in(cue: str, normalised_text: str, raw_text: str) -> bool:
+@lru_cache(maxsize=16384)
+def _cue_form(cue: str) -> tuple[str, str]:
+    """(normalised cue with its deliberate boundary spaces, raw lowered cue); cues are a finite set, so cached."""
     normalised_cue = normalise(cue)
     if normalised_cue:
         # keep deliberate boundary spaces (see module docstring)
         lead = " " if cue[:1].isspace() else ""
         trail = " " if cue[-1:].isspace() else ""
-        return f"{lead}{normalised_cue}{trail}" in normalised_text
-    raw_cue = _lower_collapsed(cue)
+        return f"{lead}{normalised_cue}{trail}", ""
+    return "", _lower_collapsed(cue)
+
+
+def _cue_in(cue: str, normalised_text: str, raw_text: str) -> bool:
+    normalised_cue, raw_cue = _cue_form(cue)
+    if normalised_cue:
+        return normalised_cue in normalised_text
     return bool(raw_cue) and raw_cue in raw_text
 
 

@@ -81,11 +81,11 @@ async def post_message(
 ):  # noqa: ANN201
     """One chat turn. `Accept: text/event-stream` streams `token` events then `done`."""
     _check_size(state, body.content, "content")
-    cs = await _load(session, user, session_id)
-    if cs.student_id != user.id:
+    found = await repo.get_session_state(session, session_id=session_id)
+    if found is None or found[0] != user.id:  # only the owner chats; anyone else sees no such session
         raise NotFound("coaching session not found")
-    if cs.outcome != "in_progress" and not idempotency_key:
-        raise Conflict(f"this session is closed ({cs.outcome}); open a new one", field="outcome")
+    if found[1] != "in_progress" and not idempotency_key:
+        raise Conflict(f"this session is closed ({found[1]}); open a new one", field="outcome")
     await session.commit()  # release this request's connection before the (possibly long) turn
     if "text/event-stream" in request.headers.get("accept", ""):
         gen = stream_turn(state, student_id=user.id, session_id=session_id, content=body.content,

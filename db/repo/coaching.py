@@ -40,6 +40,14 @@ async def get_session(session: AsyncSession, *, session_id: uuid.UUID) -> Coachi
     ).scalar_one_or_none()
 
 
+async def get_session_state(session: AsyncSession, *, session_id: uuid.UUID) -> tuple[uuid.UUID, str] | None:
+    """(student_id, outcome) of a session without reading its transcript (the per-turn check stays cheap)."""
+    row = (await session.execute(
+        select(CoachingSession.student_id, CoachingSession.outcome).where(CoachingSession.id == session_id)
+    )).one_or_none()
+    return (row.student_id, row.outcome) if row else None
+
+
 async def list_sessions(
     session: AsyncSession, *, student_ids: list[uuid.UUID] | None, outcome: str | None, limit: int, offset: int
 ) -> tuple[list[CoachingSession], int]:
