@@ -13,10 +13,9 @@ from functools import cache
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, Field, create_model
 
-from evals.scorers.turn_llm import LLMJudgeError
+from evals.scorers.turn_llm import LLMJudgeError, ask_judge  # noqa: F401  (LLMJudgeError is re-exported)
 from evals.session_transcript import Transcript
 
 YES_NO = ("Yes", "To some extent", "No")
@@ -89,24 +88,9 @@ def render_session(transcript: Transcript, point: dict[str, Any] | None) -> str:
 def judge_session_dimension(chat_model: BaseChatModel, key: str, transcript: Transcript,
                             point: dict[str, Any] | None) -> dict[str, Any]:
     """Ask the judge about one dimension; `{"key", "value", "reason"}` or `LLMJudgeError`."""
-    schema = session_judgement_schema(key)
     rubric, labels = SESSION_RUBRICS[key]
-    structured = chat_model.with_structured_output(schema, include_raw=True)
-    result = structured.invoke([
-        SystemMessage(SYSTEM_PROMPT.format(key=key, rubric=rubric, labels=" | ".join(labels))),
-        HumanMessage(render_session(transcript, point)),
-    ])
-    parsed = result.get("parsed") if isinstance(result, dict) and "raw" in result else result
-    if isinstance(parsed, dict):
-        try:
-            parsed = schema.model_validate(parsed)
-        except ValidationError as exc:
-            raise LLMJudgeError(f"{key}: judge returned an invalid label ({exc.errors()[0]['msg']})") from exc
-    if not isinstance(parsed, schema):
-        error = result.get("parsing_error") if isinstance(result, dict) else None
-        raise LLMJudgeError(f"{key}: judge reply could not be parsed ({error or 'no structured output'})")
-    judged = parsed.model_dump()
-    return {"key": key, "value": judged["label"], "reason": str(judged["reason"]).strip()}
+    system = SYSTEM_PROMPT.format(key=key, rubric=rubric, labels=" | ".join(labels))
+    return ask_judge(chat_model, key, session_judgement_schema(key), system, render_session(transcript, point))
 
 
 def judge_session(transcript: Transcript, point: dict[str, Any] | None, *,

@@ -83,16 +83,13 @@ def render_dialogue(history: str | list[dict], response: str, context: dict | No
     return "\n".join(lines)
 
 
-def judge_dimension(chat_model: BaseChatModel, key: str, history: str | list[dict], response: str,
-                    *, context: dict | None = None) -> dict:
-    """Ask the judge for one dimension; returns ``{"key", "value", "reason"}`` or raises LLMJudgeError."""
-    schema = judgement_schema(key)
+def ask_judge(chat_model: BaseChatModel, key: str, schema: type, system: str, user: str) -> dict:
+    """One structured judge call: `{"key", "value", "reason"}`, or LLMJudgeError naming the dimension.
+
+    Shared by the per-turn (MRBench) and per-session judges.
+    """
     structured = chat_model.with_structured_output(schema, include_raw=True)
-    messages = [
-        SystemMessage(SYSTEM_PROMPT.format(key=key, rubric=RUBRICS[key], labels=" | ".join(DIMENSIONS[key]))),
-        HumanMessage(render_dialogue(history, response, context)),
-    ]
-    result = structured.invoke(messages)
+    result = structured.invoke([SystemMessage(system), HumanMessage(user)])
     parsed = result.get("parsed") if isinstance(result, dict) and "raw" in result else result
     if isinstance(parsed, dict):
         try:
@@ -104,6 +101,13 @@ def judge_dimension(chat_model: BaseChatModel, key: str, history: str | list[dic
         raise LLMJudgeError(f"{key}: judge reply could not be parsed ({error or 'no structured output'})")
     judged = parsed.model_dump()
     return {"key": key, "value": judged["label"], "reason": str(judged["reason"]).strip()}
+
+
+def judge_dimension(chat_model: BaseChatModel, key: str, history: str | list[dict], response: str,
+                    *, context: dict | None = None) -> dict:
+    """Ask the judge for one dimension; returns ``{"key", "value", "reason"}`` or raises LLMJudgeError."""
+    system = SYSTEM_PROMPT.format(key=key, rubric=RUBRICS[key], labels=" | ".join(DIMENSIONS[key]))
+    return ask_judge(chat_model, key, judgement_schema(key), system, render_dialogue(history, response, context))
 
 
 def score_turn_llm(history: str | list[dict], response: str, *, chat_model: BaseChatModel,
