@@ -41,7 +41,8 @@ async def coach_receive(state: TutorState, runtime: Runtime[GraphContext]) -> di
     ctx = runtime.context
     text = state.get("student_message") or ""
     async with ctx.sessionmaker() as db:
-        await append_transcript_entry(db, session_id=ctx.session_id, role="student", content=text)
+        await append_transcript_entry(db, session_id=ctx.session_id, role="student", content=text,
+                                      require_open=True)
         await db.commit()
         cs = await get_session_tail(db, session_id=ctx.session_id, entries=TAIL)
         code = cs["syllabus_point_code"]

@@ -15,7 +15,8 @@ from typing import Any
 from langchain_core.messages import AIMessageChunk
 
 from agents.state import GraphContext
-from api.errors import Unavailable
+from api.errors import Conflict, Unavailable
+from db.repo.coaching import SessionClosedError
 from db.repo.idempotency import get_stored_response, store_response
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,9 @@ async def run_turn(state: Any, *, student_id: uuid.UUID, session_id: uuid.UUID, 
                 _inputs(content), config=_config(session_id), context=_context(state, student_id, session_id),
                 durability="exit",
             )
+        except SessionClosedError as exc:
+            raise Conflict("this session was closed before your message was taken; open a new one",
+                           field="outcome") from exc
         except Exception as exc:
             log.exception("coach turn failed for session %s", session_id)
             raise Unavailable("the Coach could not answer; your message was saved — please retry") from exc
@@ -95,6 +99,10 @@ async def stream_turn(state: Any, *, student_id: uuid.UUID, session_id: uuid.UUI
                     text = message.content if isinstance(message.content, str) else ""
                     if text:
                         yield sse("token", {"text": text})
+        except SessionClosedError:
+            yield sse("error", {"code": "conflict", "message": "this session was closed before your message was "
+                                "taken; open a new one"})
+            return
         except Exception:
             log.exception("streamed coach turn failed for session %s", session_id)
             yield sse("error", {"code": "unavailable",

@@ -65,22 +65,32 @@ async def list_sessions(
     return list((await session.execute(stmt)).scalars()), int(total)
 
 
+class SessionClosedError(Exception):
+    """The session is no longer `in_progress`, so a student's message cannot be added to it."""
+
+
 async def append_transcript_entry(
-    session: AsyncSession, *, session_id: uuid.UUID, role: str, content: str, timestamp: str | None = None
+    session: AsyncSession, *, session_id: uuid.UUID, role: str, content: str, timestamp: str | None = None,
+    require_open: bool = False,
 ) -> tuple[dict[str, Any], str]:
     """Append `{role, content, timestamp}` in one UPDATE (atomic: concurrent appends never lose entries).
 
+    With `require_open`, the append happens only while the session is `in_progress` (else SessionClosedError),
+    so a message queued behind the turn that closed the session is refused, not silently added.
     Returns the entry and the session's outcome as it stands after the append.
     """
     if role not in ("student", "coach"):
         raise ValueError(f"transcript role must be 'student' or 'coach', not {role!r}")
     entry = {"role": role, "content": content, "timestamp": timestamp or now_iso()}
+    only_open = " AND outcome = 'in_progress'" if require_open else ""
     outcome = (await session.execute(
         text(
             "UPDATE coaching_sessions SET session_transcript = session_transcript || jsonb_build_array("
-            "CAST(:entry AS jsonb)), updated_at = :now WHERE id = :id RETURNING outcome"
+            f"CAST(:entry AS jsonb)), updated_at = :now WHERE id = :id{only_open} RETURNING outcome"
         ).bindparams(entry=_json(entry), id=session_id, now=clock.now())
-    )).scalar_one()
+    )).scalar_one_or_none()
+    if outcome is None:
+        raise SessionClosedError(f"coaching session {session_id} is closed or does not exist")
     return entry, outcome
 
 

@@ -129,3 +129,21 @@ async def test_teacher_of_the_class_can_read_and_list(client, make_account, role
     assert (await client.get(f"/v1/coaching-sessions/{sess['id']}", headers=t.headers)).status_code == 200
     page = (await client.get(f"/v1/coaching-sessions?student_id={s.id}", headers=t.headers)).json()
     assert [i["id"] for i in page["items"]] == [sess["id"]] and page["total"] == 1
+
+
+async def test_a_message_queued_behind_the_closing_turn_is_refused(client, make_account, app) -> None:  # noqa: ANN001
+    from api.errors import Conflict
+    from api.services.coaching_turns import run_turn
+
+    s = await make_account("student")
+    sess = await _open(client, s)
+    # the route's check passed, then the session closed while this message waited for its turn
+    r = await client.post(f"/v1/coaching-sessions/{sess['id']}/outcome", json={"outcome": "resolved"}, headers=s.headers)
+    assert r.status_code == 200
+    import uuid
+
+    with pytest.raises(Conflict):
+        await run_turn(app.state, student_id=s.id, session_id=uuid.UUID(sess["id"]), content="late message",
+                       idempotency_key=None)
+    got = (await client.get(f"/v1/coaching-sessions/{sess['id']}", headers=s.headers)).json()
+    assert got["session_transcript"] == []
