@@ -14,7 +14,7 @@ Shape of `EFFICIENCY_ROWS_SQL`:
    `auto_qa` present → auto; `exclude_from_qa_scores`; `is_outcome_criterion`. Malformed JSON is treated
    as absent, never as an error.
 4. One LEFT JOIN LATERAL per row over [session_at − 8 d, session_at + 6 d) of `director.criterion_scores`
-   (migration 010): the numeric scores of submitted scorecards, one row per score with its scorecard's
+   (migration 009): the numeric scores of submitted scorecards, one row per score with its scorecard's
    agent, template, submitted_at and conversation, kept equal to scores ⋈ scorecards by triggers. One
    index-only range scan on (agent_user_id, template_id, criterion_identifier, submitted_at) per row; rows
    split at session_at − 1 d into the half-open before window [−8 d, −1 d) and after window [−1 d, +6 d).
@@ -29,7 +29,7 @@ a LATERAL subquery with outer references in parallel workers, so this is one cor
 Where the time goes (10k-session benchmark, ~15.5k rows, ~142k scores in windows): ~25 ms to build and
 return the rows, ~55 ms for ~14k index range scans (~4 µs each, mostly the descent), ~70 ms for the
 per-row aggregates (the DISTINCT sorts are a small part: plain count(*) measured only ~10 ms less).
-Before migration 010 the same windows read scorecards and then probed scores once per scorecard ×
+Without that table the same windows read scorecards and then probed scores once per scorecard ×
 criterion (~148k probes, ~2 µs each): ~480 ms in all.
 JIT is switched off for the statement: at these cost estimates it would compile for ~50–100 ms to save a few.
 """

@@ -143,12 +143,6 @@ class DirectorScorecard(SQLModel, table=True):
             "agent_user_id", "template_id", "submitted_at",
             postgresql_where=text("submitted_at IS NOT NULL"),
         ),
-        Index(  # migration 009: covering index for the efficiency windows (index-only scans)
-            "idx_scorecards_qa_window",
-            "agent_user_id", "template_id", "submitted_at",
-            postgresql_include=["resource_id", "conversation_id"],
-            postgresql_where=text("submitted_at IS NOT NULL"),
-        ),
         {"schema": SCHEMA},
     )
 
@@ -176,9 +170,6 @@ class DirectorScore(SQLModel, table=True):
     __tablename__ = "scores"
     __table_args__ = (
         Index("idx_scores_criterion_lookup", "scorecard_id", "criterion_identifier"),
-        Index(  # migration 009: covering index for the efficiency windows (index-only scans)
-            "idx_scores_criterion_value", "scorecard_id", "criterion_identifier", postgresql_include=["numeric_value"]
-        ),
         {"schema": SCHEMA},
     )
 
@@ -203,7 +194,7 @@ class DirectorScore(SQLModel, table=True):
 class DirectorCriterionScore(SQLModel, table=True):
     """Read-only mirror of each numeric score of a submitted scorecard, for the efficiency windows.
 
-    Kept equal to scores ⋈ scorecards (submitted, numeric value) by triggers of migration 010 in the
+    Kept equal to scores ⋈ scorecards (submitted, numeric value) by triggers of migration 009 in the
     writer's transaction; never written by application code.
     """
 

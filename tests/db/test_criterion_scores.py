@@ -1,4 +1,4 @@
-"""`director.criterion_scores` (migration 010) mirrors scores ⋈ scorecards whoever writes them, via triggers."""
+"""`director.criterion_scores` (migration 009) mirrors scores ⋈ scorecards whoever writes them, via triggers."""
 
 from __future__ import annotations
 

@@ -18,15 +18,15 @@ whoever writes (ORM, plain SQL, COPY). Deleting a scorecard cascades to its scor
 Statement-level triggers with transition tables keep bulk loads (COPY of millions of scores) one set-based
 statement each instead of one trigger call per row.
 
-Revision ID: 010_criterion_scores
-Revises: 009_efficiency_indexes
+Revision ID: 009_criterion_scores
+Revises: 008_student_topic_states
 Create Date: 2026-11-24
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "010_criterion_scores"
-down_revision = "009_efficiency_indexes"
+revision = "009_criterion_scores"
+down_revision = "008_student_topic_states"
 branch_labels = None
 depends_on = None
 
