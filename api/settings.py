@@ -1,4 +1,4 @@
-"""API settings (env prefix TEACH_): organisation slug, request limits, the review threshold."""
+"""API settings (env prefix TEACH_): request limits, the review threshold."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ class ApiSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TEACH_", extra="ignore")
 
-    organisation: str = "demo-school"  # the director schema's `customer`
     message_max_chars: int = 4000
     answer_max_chars: int = 20000
     max_body_bytes: int = 4_000_000  # a full attempt (50 answers at the limit) fits with room to spare

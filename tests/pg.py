@@ -47,14 +47,14 @@ def create_template(url: str) -> str:
 
 async def _load_curriculum(url: str) -> None:
     """Every test database starts with the bundled curriculum, as a served database does."""
-    from api.settings import ApiSettings
     from curriculum.sync import sync_curriculum
     from db.engine import create_engine, session_factory
+    from tools.tenancy import organisation
 
     engine = create_engine(url)
     try:
         async with session_factory(engine)() as session:
-            await sync_curriculum(session, organisation=ApiSettings().organisation)
+            await sync_curriculum(session, organisation=organisation())
             await session.commit()
     finally:
         await engine.dispose()

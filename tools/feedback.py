@@ -12,7 +12,7 @@ Each event is a row in `topic_reviews` keyed by its source (attempted question, 
 state in `student_topic_states` is the SM-2 replay of those rows in time order, so recording an event twice
 or re-grading it (a human review) never double-counts.
 
-Director bridge (DESIGN.md §3.3): customer = organisation setting (`TEACH_ORGANISATION`, as the API's),
+Director bridge (DESIGN.md §3.3): customer = the organisation setting (`tools.tenancy`, `TEACH_ORGANISATION`),
 profile = subject code, usecase_id = the student's first class in that subject. Rows are only written when
 the subject has its scorecard template (created by `curriculum/sync.py`); otherwise a warning is logged.
 """
@@ -24,7 +24,6 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 from ulid import ULID
 
@@ -46,6 +45,7 @@ from db.repo.topic_states import (
     save_topic_state,
 )
 from tools.sm2 import SM2State, quality_from_fraction, quality_from_outcome, review
+from tools.tenancy import organisation
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +54,6 @@ MARKER_AGENT = "marker-agent"
 PLANNER_AGENT = "planner-agent"
 PASS_FRACTION = 0.6  # quality 3, SM-2's first passing grade
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-
-
-class AnalyticsSettings(BaseSettings):
-    """The deployment's organisation slug (director `customer`); reads the same TEACH_ORGANISATION as the API."""
-
-    model_config = SettingsConfigDict(env_prefix="TEACH_", extra="ignore")
-
-    organisation: str = "demo-school"
 
 
 def event_ulid(at: datetime, source: uuid.UUID) -> str:
@@ -104,7 +96,7 @@ async def record_study_day(
 
 async def _tenancy(db: AsyncSession, *, student_id: uuid.UUID, subject: Subject
                    ) -> tuple[Tenancy, DirectorScorecardTemplate] | None:
-    customer = AnalyticsSettings().organisation
+    customer = organisation()
     template = await get_template(db, customer=customer, profile=subject.code)
     if template is None:
         log.warning("no director scorecard template for %s/%s; analytics not written (run curriculum sync)",

@@ -11,6 +11,7 @@ import json
 import httpx
 
 from api.commands.common import prepare_database
+from tools.tenancy import organisation
 
 
 async def _run(database_url: str) -> None:
@@ -30,7 +31,7 @@ async def _run(database_url: str) -> None:
                     print(f"  {line}")
             else:
                 print("the demo school already exists; here are fresh tokens")
-            org = app.state.settings.organisation
+            org = organisation()
             token = school.tokens[f"rivera@{'demo-school.example'}"]
             r = await client.post(f"/v1/customers/{org}/profiles/9708/coachingEfficiencyStats:retrieve",
                                   json=efficiency_request(), headers={"Authorization": f"Bearer {token}"})

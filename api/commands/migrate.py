@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 
 from api.commands.common import database_url, migrate, run_in_session
-from api.settings import ApiSettings
+from tools.tenancy import organisation
 
 
 def load_curriculum(url: str) -> str:
     """Upsert the bundled curriculum; returns a one-line report."""
     from curriculum.sync import sync_curriculum
 
-    org = ApiSettings().organisation
+    org = organisation()
     report = run_in_session(url, lambda s: sync_curriculum(s, organisation=org))
     return f"curriculum: {report.subjects} subject(s), {report.points} syllabus points, {report.questions} questions"
 

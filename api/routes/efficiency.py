@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 from sqlalchemy import select
@@ -28,7 +28,6 @@ from sqlalchemy import select
 from api.deps import SessionDep, TeacherUser
 from api.errors import InvalidInput, NotFound
 from api.request_model import RequestModel
-from api.settings import ApiSettings
 from db.models import Class
 from tools.efficiency import (
     ID_PATTERN,
@@ -37,6 +36,7 @@ from tools.efficiency import (
     InvalidEfficiencyQuery,
     retrieve_efficiency_stats,
 )
+from tools.tenancy import organisation
 
 router = APIRouter(tags=["coaching efficiency"])
 
@@ -165,11 +165,10 @@ def _stat(group: GroupStats) -> EfficiencyStat:
     response_model_by_alias=True,
 )
 async def retrieve_coaching_efficiency_stats(
-    customer: str, profile: str, body: EfficiencyRequest, request: Request, session: SessionDep, user: TeacherUser
+    customer: str, profile: str, body: EfficiencyRequest, session: SessionDep, user: TeacherUser
 ) -> EfficiencyResponse:
     """Coaching efficiency per group: did the coached criteria's scores rise in the week after sessions?"""
-    settings: ApiSettings = getattr(request.app.state, "settings", None) or ApiSettings()
-    if customer != settings.organisation:
+    if customer != organisation():
         raise NotFound("customer not found")
     if not ID_PATTERN.match(profile):
         raise InvalidInput(f"{profile!r} is not a valid profile id", field="profile")

@@ -36,15 +36,15 @@ from db.repo.curriculum import get_subject_by_code
 from db.urls import resolve_libpq_url, with_database
 from migrations.runner import upgrade
 from tools.feedback import on_answer_marked
+from tools.tenancy import organisation
 
 TARGET_MS = 1000.0
 
 
 async def _seed(make, students: int) -> list[uuid.UUID]:
     """A class of students with varied marking history; returns their ids."""
-    settings = ApiSettings()
     async with make() as db:
-        await sync_curriculum(db, organisation=settings.organisation)
+        await sync_curriculum(db, organisation=organisation())
         subject = await get_subject_by_code(db, code="9708")
         teacher = await create_account(db, email=f"bench-t-{uuid.uuid4().hex[:6]}@x.org", display_name="T",
                                        role="teacher")

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.settings import ApiSettings
 from tests.db.efficiency_builders import Director, criterion
+from tools.tenancy import organisation
 
-ORG = ApiSettings().organisation
+ORG = organisation()
 TPL = "tpl-9708"
 URL = f"/v1/customers/{ORG}/profiles/9708/coachingEfficiencyStats:retrieve"
 # Real `now` is used over HTTP, so the data sits comfortably in the past.

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.settings import ApiSettings
 from db.repo.director_templates import get_template
 from tests.planning.history import coached, make_class, make_student, mark, question_on
 from tools.efficiency import retrieve_efficiency_stats
+from tools.tenancy import organisation
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 SESSION_AT = NOW - timedelta(days=20)
-ORG = ApiSettings().organisation
+ORG = organisation()
 CODE = "9708.2.2"  # price elasticity of demand
 
 BEFORE = [0.2, 0.3, 0.2]            # fractions of marks, days −7, −5, −3

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from api.settings import ApiSettings
 from db.models import (
     Attempt,
     AttemptedQuestion,
@@ -26,9 +25,10 @@ from db.repo.topic_states import get_topic_states
 from tests.planning.history import coached, make_class, make_student, mark, question_on
 from tools.coaching_close import close_session
 from tools.feedback import on_answer_marked, on_improvement_plan
+from tools.tenancy import organisation
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-ORG = ApiSettings().organisation
+ORG = organisation()
 
 
 async def _count(db, model, *conds) -> int:
