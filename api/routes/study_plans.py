@@ -80,7 +80,7 @@ async def create_class_plans(class_id: uuid.UUID, body: ClassPlanCreate, session
     results = await plan_for_class(
         state.sessionmaker, student_ids=[m.id for m in members], subject_code=body.subject_code,
         exam_date=body.exam_date, hours_per_day=body.hours_per_day, today=utc_today(),
-        concurrency=state.settings.class_plan_concurrency,
+        concurrency=state.settings.class_plan_concurrency, model_factory=state.model_factory,
     )
     failures = [r for r in results if r.status == "failed"]
     fields = {r.error.field for r in failures if r.error}

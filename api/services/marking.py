@@ -63,7 +63,7 @@ async def store_attempt(db: AsyncSession, *, student: Student, body: AttemptCrea
 async def run_marking(state: Any, *, student_id: uuid.UUID, attempt_id: uuid.UUID) -> None:
     """Run the marking workflow for a stored attempt (it ends, or pauses for human reviews)."""
     context = GraphContext(sessionmaker=state.sessionmaker, student_id=student_id, attempt_id=attempt_id,
-                           actor_id=student_id)
+                           actor_id=student_id, model_factory=state.model_factory)
     async with state.turn_gate.turn(attempt_id):
         try:
             await state.graph.ainvoke({"kind": "mark"}, config=_config(attempt_id), context=context,
@@ -116,7 +116,7 @@ async def resume_review(
                            field="attempted_question_id")
         decision = {"marks_awarded": marks_awarded, "feedback": feedback, "reviewer_id": str(reviewer_id)}
         context = GraphContext(sessionmaker=state.sessionmaker, student_id=student_id, attempt_id=attempt_id,
-                               actor_id=reviewer_id)
+                               actor_id=reviewer_id, model_factory=state.model_factory)
         try:
             await state.graph.ainvoke(Command(resume={pending.id: decision}), config=_config(attempt_id),
                                       context=context, durability="sync")

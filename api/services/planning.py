@@ -39,7 +39,7 @@ async def plan_for_student(state: Any, *, request: PlanRequest, actor_id: uuid.U
     """Run the workflow's planning branch (thread `plan:<uuid4>`) for one student; returns the plan id."""
     thread_id = f"plan:{uuid.uuid4()}"
     context = GraphContext(sessionmaker=state.sessionmaker, student_id=request.student_id, actor_id=actor_id,
-                           extras={"thread_id": thread_id})
+                           extras={"thread_id": thread_id}, model_factory=state.model_factory)
     try:
         values = await state.graph.ainvoke(
             {"kind": "plan", "results": {"plan_request": request.to_state(), "with_note": True}},
