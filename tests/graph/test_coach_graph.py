@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.messages import AIMessage
 
 from agents.state import GraphContext
@@ -48,10 +49,8 @@ async def test_scripted_tool_call_round_trip_records_outcome(graph, sessionmaker
 async def test_student_message_is_stored_even_when_the_model_fails(graph, sessionmaker, student) -> None:  # noqa: ANN001
     sid = await _open(sessionmaker, student)
     model = ScriptedChatModel(replies=[])  # raises on first call
-    try:
+    with pytest.raises(AssertionError, match="ran out of replies"):
         await _turn(graph, sessionmaker, student, sid, "help me please", factory=lambda role: model)
-    except AssertionError:
-        pass
     async with sessionmaker() as s:
         cs = await get_session(s, session_id=sid)
     assert [e["content"] for e in cs.session_transcript] == ["help me please"]

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-import pytest
 import uvicorn
 from langchain_core.messages import HumanMessage, SystemMessage
 from starlette.applications import Starlette
@@ -197,27 +196,16 @@ async def _sse(item: Reply, model: str, include_usage: bool) -> AsyncIterator[by
 
 
 
-def _offline_model_exists() -> bool:
-    try:
-        from agents.offline import OfflineChatModel  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-HAS_OFFLINE = _offline_model_exists()
-needs_offline = pytest.mark.skipif(not HAS_OFFLINE, reason="agents.offline (OfflineChatModel) does not exist yet")
-
 MESSAGES = [SystemMessage("[role: coach] You are a Socratic tutor."), HumanMessage("What is elasticity?")]
 
 
 def settings_for(server: FakeOpenAI, **overrides: Any) -> LlmSettings:
-    """Fast retry settings pointing at the fake server (falls back to offline when that model exists)."""
+    """Fast retry settings pointing at the fake server, falling back to the offline model."""
     values: dict[str, Any] = {
         "api_key": "dummy", "base_url": server.base_url, "offline": False, "timeout_seconds": 0.4,
         "max_attempts": 3, "max_retry_seconds": 5.0, "backoff_initial_seconds": 0.01,
         "backoff_max_seconds": 0.05, "backoff_jitter_seconds": 0.01, "retry_after_cap_seconds": 2.0,
-        "fallback_to_offline": HAS_OFFLINE,
+        "fallback_to_offline": True,
     }
     values.update(overrides)
     return LlmSettings(**values)

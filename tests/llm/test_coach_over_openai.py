@@ -19,7 +19,7 @@ import pytest
 from agents.llm import get_chat_model
 from agents.state import GraphContext
 from db.repo.coaching import create_session, get_session
-from tests.llm.fake_openai_server import FakeOpenAI, Fault, Reply, needs_offline, settings_for
+from tests.llm.fake_openai_server import FakeOpenAI, Fault, Reply, settings_for
 
 MODEL = "fake-tutor-1"  # the name the fake server echoes back, so a reply from it is recognisable
 MAX_ATTEMPTS = 3
@@ -143,7 +143,6 @@ async def test_a_fault_then_recovery_answers_with_the_servers_reply(graph, sessi
     assert [(e["role"], e["content"]) for e in cs.session_transcript] == [("student", said), ("coach", QUESTION)]
 
 
-@needs_offline
 @pytest.mark.parametrize("case", FAULTS, ids=lambda c: c.name)
 async def test_a_persistent_fault_ends_in_the_offline_model(graph, sessionmaker, student,  # noqa: ANN001
                                                            fake_openai: FakeOpenAI, case: FaultCase) -> None:

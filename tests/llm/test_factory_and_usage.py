@@ -15,7 +15,7 @@ from agents.resilient import ResilientChatModel
 from agents.usage import record_message_usage, usage_from_message
 from db.models import LlmCall
 from db.repo.usage import record_llm_call
-from tests.llm.fake_openai_server import FakeOpenAI, Reply, needs_offline, settings_for
+from tests.llm.fake_openai_server import FakeOpenAI, Reply, settings_for
 
 ENV_KEYS = ["OPENAI_API_KEY", "OPENAI_BASE_URL", "TEACH_LLM_OFFLINE", "TEACH_LLM_MODEL", "TEACH_LLM_COACH_MODEL",
             "TEACH_LLM_API_KEY", "TEACH_LLM_BASE_URL", "TEACH_LLM_MAX_ATTEMPTS", "TEACH_LLM_TIMEOUT_SECONDS"]
@@ -66,7 +66,6 @@ def test_each_call_builds_a_fresh_model(fake_openai: FakeOpenAI) -> None:
     assert first.primary.max_retries == 0  # type: ignore[attr-defined]
 
 
-@needs_offline
 def test_offline_model_when_nothing_is_configured(clean_env: pytest.MonkeyPatch) -> None:
     from agents.offline import OfflineChatModel
 

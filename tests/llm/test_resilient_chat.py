@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from agents.llm import get_chat_model, model_label
 from agents.resilient import ResilientChatModel
 from agents.usage import usage_from_message
-from tests.llm.fake_openai_server import MESSAGES, FakeOpenAI, Fault, Reply, needs_offline, settings_for
+from tests.llm.fake_openai_server import MESSAGES, FakeOpenAI, Fault, Reply, settings_for
 
 
 @tool
@@ -115,7 +115,6 @@ async def test_persistent_faults_stop_after_max_attempts(fake_openai: FakeOpenAI
     assert len(fake_openai.requests) == 3
 
 
-@needs_offline
 async def test_persistent_faults_fall_back_to_the_offline_model(fake_openai: FakeOpenAI) -> None:
     fake_openai.default = Fault(503)
     ai = await get_chat_model("coach", settings=settings_for(fake_openai, max_attempts=2)).ainvoke(MESSAGES)
@@ -124,7 +123,6 @@ async def test_persistent_faults_fall_back_to_the_offline_model(fake_openai: Fak
     assert isinstance(ai.content, str) and ai.content.strip()
 
 
-@needs_offline
 async def test_a_client_error_falls_back_without_retrying(fake_openai: FakeOpenAI) -> None:
     fake_openai.enqueue(Fault(400))
     ai = await get_chat_model("coach", settings=settings_for(fake_openai)).ainvoke(MESSAGES)
@@ -204,7 +202,6 @@ async def test_streaming_tool_calls_parse(fake_openai: FakeOpenAI) -> None:
     assert total.tool_calls[0]["args"] == {"code": "9708.3.2"}
 
 
-@needs_offline
 async def test_streaming_falls_back_to_the_offline_model(fake_openai: FakeOpenAI) -> None:
     fake_openai.default = Fault(502)
     model = get_chat_model("coach", settings=settings_for(fake_openai, max_attempts=2))
@@ -231,7 +228,6 @@ def test_sync_invoke_retries_too(fake_openai: FakeOpenAI) -> None:
     assert len(fake_openai.requests) == 2
 
 
-@needs_offline
 def test_tools_and_schemas_reach_the_fallback_too(fake_openai: FakeOpenAI) -> None:
     model = get_chat_model("coach", settings=settings_for(fake_openai))
     bound = model.bind_tools([lookup_syllabus_point])
