@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Text, Uuid, text
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field
 
 from db import clock
@@ -41,16 +41,6 @@ def timestamp_field(*, nullable: bool = False, server_now: bool = True) -> Any:
 def optional_timestamp_field() -> Any:
     """A nullable TIMESTAMPTZ with no default."""
     return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-
-
-def jsonb_field(*, nullable: bool = False, default_factory: Any = None) -> Any:
-    """A JSONB column."""
-    kwargs: dict[str, Any] = {"sa_column": Column(JSONB(), nullable=nullable)}
-    if default_factory is not None:
-        kwargs["default_factory"] = default_factory
-    else:
-        kwargs["default"] = None
-    return Field(**kwargs)
 
 
 def text_array_field(*, nullable: bool = True) -> Any:
