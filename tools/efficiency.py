@@ -64,8 +64,8 @@ def parse_group_by(values: Sequence[str]) -> list[GroupBy]:
     return out
 
 
-def _check_ids(values: list[str] | None, field: str) -> list[str] | None:
-    if not values:
+def _check_ids(values: list[str] | None, field: str, *, empty_matches_nothing: bool = False) -> list[str] | None:
+    if values is None or (not values and not empty_matches_nothing):
         return None
     if len(values) > MAX_FILTER_VALUES:
         raise InvalidEfficiencyQuery(f"at most {MAX_FILTER_VALUES} values", field=field)
@@ -96,7 +96,8 @@ async def retrieve_efficiency_stats(
 ) -> list[GroupStats]:
     """Coaching efficiency per group for sessions with `start <= session_at < end`.
 
-    `usecase_ids` / `users` None or empty = no filter; a user matches as the coached agent or the coach.
+    `usecase_ids`: None = no filter, an empty list matches nothing (a teacher without classes); `users`: None or
+    empty = no filter, and a user matches as the coached agent or the coach.
     `group_by` takes `GroupBy` names (several = their combination; none = one overall group). Raises
     `InvalidEfficiencyQuery` (with the parameter name in `.field`) on bad input; reads only.
     """
@@ -112,7 +113,7 @@ async def retrieve_efficiency_stats(
         profile=profile,
         start=start,
         end=end,
-        usecase_ids=_check_ids(usecase_ids, "usecase_ids"),
+        usecase_ids=_check_ids(usecase_ids, "usecase_ids", empty_matches_nothing=True),
         users=_check_ids(users, "users"),
         age_cutoff=now - timedelta(days=settings.min_session_age_days),
     )

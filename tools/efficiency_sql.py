@@ -128,7 +128,7 @@ async def fetch_criterion_rows(
     await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     params = {
         "customer": customer, "profile": profile, "start": start, "end": end,
-        "usecase_ids": usecase_ids or None, "users": users or None, "age_cutoff": age_cutoff,
+        "usecase_ids": usecase_ids, "users": users or None, "age_cutoff": age_cutoff,
     }
     conn = await session.connection()
     driver = (await conn.get_raw_connection()).driver_connection

@@ -173,10 +173,9 @@ async def retrieve_coaching_efficiency_stats(
     if not ID_PATTERN.match(profile):
         raise InvalidInput(f"{profile!r} is not a valid profile id", field="profile")
     attrs = body.filter_by_attribute
-    usecase_ids = _usecase_ids(attrs.usecase_names, customer=customer, profile=profile)
-    if user.role == "teacher":
-        # A teacher without classes sees no one's coaching: an id no usecase has (validation still runs).
-        usecase_ids = await _teacher_usecases(session, teacher_id=user.id, requested=usecase_ids) or ["none"]
+    usecase_ids: list[str] | None = _usecase_ids(attrs.usecase_names, customer=customer, profile=profile) or None
+    if user.role == "teacher":  # only their own classes; none at all for a teacher without classes
+        usecase_ids = await _teacher_usecases(session, teacher_id=user.id, requested=usecase_ids or [])
     try:
         groups = await retrieve_efficiency_stats(
             session,
