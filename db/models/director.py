@@ -9,7 +9,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Index, SmallInteger, String, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -215,3 +227,23 @@ class DirectorCriterionScore(SQLModel, table=True):
     submitted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     conversation_id: str = _req()
     numeric_value: float = Field(sa_column=Column(Float(), nullable=False))
+
+
+class DirectorCriterionWindow(SQLModel, table=True):
+    """Read-only before/after aggregates of one coached window (agent, template, criterion, session_at).
+
+    Maintained by migration 010's triggers from `criterion_scores` and the coaching sessions, plans and
+    targets; never written by application code. Averages are NULL when a window holds no numeric score.
+    """
+
+    __tablename__ = "criterion_windows"
+    __table_args__ = ({"schema": SCHEMA},)
+
+    agent_user_id: str = Field(sa_column=Column(String(), primary_key=True))
+    template_id: str = Field(sa_column=Column(String(), primary_key=True))
+    criterion_identifier: str = Field(sa_column=Column(String(), primary_key=True))
+    session_at: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
+    before_avg: float | None = _float()
+    before_n: int = Field(sa_column=Column(Integer(), nullable=False))
+    after_avg: float | None = _float()
+    after_n: int = Field(sa_column=Column(Integer(), nullable=False))

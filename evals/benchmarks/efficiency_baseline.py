@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from tools.efficiency_sql import EFFICIENCY_ROWS_SQL, to_asyncpg_placeholders
+from tools.efficiency_sql import CRITERION_ROWS_CTE, to_asyncpg_placeholders
 from tools.efficiency_stats import CriterionRow, GroupStats, group_stats
 
-# Phase 1: the set-based statement up to its criterion rows, without the window lateral.
-_PHASE1_SQL = EFFICIENCY_ROWS_SQL.split("SELECT r.session_id")[0] + """
+# Phase 1: the set-based statement's criterion rows, without any window.
+_PHASE1_SQL = CRITERION_ROWS_CTE + """
 SELECT r.session_id, r.agent_id, r.coach_id, r.template_id, r.criterion_id, r.old_enough,
        r.known, r.is_auto, r.excluded, r.is_outcome, r.session_at
 FROM crows r
