@@ -10,7 +10,9 @@ Shape of `EFFICIENCY_ROWS_SQL`:
    they are counted, but their windows are not read). Each pair is joined to its criterion's properties
    from the tenancy's `scorecard_templates.template -> criteria[]`: `auto_qa` present → auto;
    `exclude_from_qa_scores`; `is_outcome_criterion`. Malformed JSON is treated as absent, never as an error.
-2. The windows: a hash join to `director.criterion_windows` on (agent, template, criterion, session_at),
+2. The windows: a hash join to the tenancy's `director.criterion_windows` in the request's time range (a
+   primary-key range scan, so other schools and other months are never read) on (agent, template,
+   criterion, session_at),
    which migration 010's triggers keep equal to `director.criterion_window_stats(...)` — AVG of the numeric
    scores and COUNT(DISTINCT conversation) in the half-open before window [session_at − 8 d, session_at − 1 d)
    and after window [session_at − 1 d, session_at + 6 d). A scorecard at exactly −1 d is "after" only; an
@@ -77,6 +79,8 @@ SELECT r.session_id, r.agent_id, r.coach_id, r.template_id, r.criterion_id, r.ol
 FROM crows r
 LEFT JOIN director.criterion_windows w
        ON r.old_enough AND r.known AND NOT r.excluded
+      AND w.customer = :customer AND w.profile = :profile
+      AND w.session_at >= CAST(:start AS timestamptz) AND w.session_at < CAST(:end AS timestamptz)
       AND w.agent_user_id = r.agent_id AND w.template_id = r.template_id
       AND w.criterion_identifier = r.criterion_id AND w.session_at = r.session_at
 LEFT JOIN LATERAL (

@@ -230,19 +230,25 @@ class DirectorCriterionScore(SQLModel, table=True):
 
 
 class DirectorCriterionWindow(SQLModel, table=True):
-    """Read-only before/after aggregates of one coached window (agent, template, criterion, session_at).
+    """Read-only before/after aggregates of one coached window (agent, template, criterion, session_at)
+    needed by a session of the tenancy (customer, profile).
 
     Maintained by migration 010's triggers from `criterion_scores` and the coaching sessions, plans and
     targets; never written by application code. Averages are NULL when a window holds no numeric score.
     """
 
     __tablename__ = "criterion_windows"
-    __table_args__ = ({"schema": SCHEMA},)
+    __table_args__ = (
+        Index("idx_criterion_windows_key", "agent_user_id", "template_id", "criterion_identifier", "session_at"),
+        {"schema": SCHEMA},
+    )
 
+    customer: str = Field(sa_column=Column(String(), primary_key=True))
+    profile: str = Field(sa_column=Column(String(), primary_key=True))
+    session_at: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
     agent_user_id: str = Field(sa_column=Column(String(), primary_key=True))
     template_id: str = Field(sa_column=Column(String(), primary_key=True))
     criterion_identifier: str = Field(sa_column=Column(String(), primary_key=True))
-    session_at: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
     before_avg: float | None = _float()
     before_n: int = Field(sa_column=Column(Integer(), nullable=False))
     after_avg: float | None = _float()

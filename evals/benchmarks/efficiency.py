@@ -8,7 +8,8 @@ With `--database-url` it uses that database as is: migrates it and loads data on
 sessions (so a loaded database can be re-measured quickly).
 
 Both approaches run in the same process on the same data, after one warm-up each; the table shows the
-median of the repetitions, and the run fails loudly if the two disagree on any group.
+median of the repetitions, and the run fails loudly if the two disagree on any group. A second table shows
+what the triggers that make the read fast cost a writer (`evals.benchmarks.efficiency_writes`).
 Targets: set-based ≤ 100 ms median at 10k sessions; ≥ 50× faster than the per-window approach.
 """
 
@@ -31,6 +32,7 @@ from db.engine import create_engine, session_factory
 from db.urls import resolve_libpq_url, with_database
 from evals.benchmarks.efficiency_baseline import seed_approach
 from evals.benchmarks.efficiency_data import ANCHOR, CUSTOMER, PROFILE, SPAN_DAYS, generate
+from evals.benchmarks.efficiency_writes import write_cost
 from migrations.runner import upgrade
 from tools.efficiency import EfficiencySettings, retrieve_efficiency_stats
 from tools.efficiency_sql import EFFICIENCY_ROWS_SQL
@@ -198,6 +200,11 @@ def main(argv: list[str] | None = None) -> None:
             _explain(url, ANCHOR - timedelta(days=EfficiencySettings().min_session_age_days))
         result = asyncio.run(_measure(url, args.repeat, args.baseline_repeat, args.concurrency))
         _report(result, args.sessions)
+        writes = write_cost(url)
+        print(f"\nwrite cost, one scorecard + its scores inside a coached window ({int(writes['cards'])} cards, "
+              "median ms):")
+        print(f"{'no triggers':>12} {'mirror (009)':>13} {'mirror + windows (010)':>23}")
+        print(f"{writes['none']:>12.2f} {writes['mirror']:>13.2f} {writes['both']:>23.2f}")
         print(f"(data: {SPAN_DAYS} days of scores; group by {GROUP_BY[0]})", file=sys.stderr)
     finally:
         if scratch:

@@ -15,7 +15,9 @@ Three definitions live here, once each, and are used by both the triggers and to
   numeric scores and COUNT(DISTINCT conversation) in the half-open before window [at − 8 d, at − 1 d) and
   after window [at − 1 d, at + 6 d), read from `criterion_scores` (migration 009).
 - `director.criterion_windows` (table): that function's result for every window a submitted, live session
-  needs, keyed by (agent_user_id, template_id, criterion_identifier, session_at).
+  needs, keyed by the session's tenancy (customer, profile) and (agent_user_id, template_id,
+  criterion_identifier, session_at); the tenancy only narrows a read to its own windows, the content
+  depends on the key alone.
 
 Maintenance, in the writer's transaction (statement-level triggers with transition tables, so a COPY of a
 million scores is one set-based statement):
@@ -114,16 +116,18 @@ def _ensure(session_ids: str) -> str:
     """Lock, then insert the missing windows of the submitted, live sessions whose ids `session_ids` selects."""
     return f"""
         {_lock(f"SELECT agent_user_id FROM {S}.coaching_sessions WHERE resource_id IN ({session_ids})")}
-        INSERT INTO {S}.criterion_windows ({_cols()}, before_avg, before_n, after_avg, after_n)
-        SELECT k.agent_user_id, k.template_id, k.criterion_identifier, k.session_at,
+        INSERT INTO {S}.criterion_windows (customer, profile, {_cols()}, before_avg, before_n, after_avg, after_n)
+        SELECT k.customer, k.profile, k.agent_user_id, k.template_id, k.criterion_identifier, k.session_at,
                s.before_avg, s.before_n, s.after_avg, s.after_n
-          FROM (SELECT DISTINCT v.agent_user_id, v.template_id, v.criterion_identifier, v.session_at
+          FROM (SELECT DISTINCT v.customer, v.profile, v.agent_user_id, v.template_id, v.criterion_identifier,
+                       v.session_at
                   FROM {S}.coaching_session_criteria v
                  WHERE v.session_id IN ({session_ids})
                    AND v.manager_submitted_at IS NOT NULL AND v.deleted_at IS NULL AND v.session_at IS NOT NULL
                    AND v.template_id IS NOT NULL AND v.criterion_identifier IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM {S}.criterion_windows w
-                                    WHERE w.agent_user_id = v.agent_user_id AND w.template_id = v.template_id
+                                    WHERE w.customer = v.customer AND w.profile = v.profile
+                                      AND w.agent_user_id = v.agent_user_id AND w.template_id = v.template_id
                                       AND w.criterion_identifier = v.criterion_identifier
                                       AND w.session_at = v.session_at)) k
           CROSS JOIN LATERAL {S}.criterion_window_stats(k.agent_user_id, k.template_id, k.criterion_identifier,
@@ -167,18 +171,23 @@ def upgrade() -> None:
     op.execute(_STATS_FUNCTION)
     op.create_table(
         "criterion_windows",
+        sa.Column("customer", sa.String(), nullable=False),
+        sa.Column("profile", sa.String(), nullable=False),
+        sa.Column("session_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("agent_user_id", sa.String(), nullable=False),
         sa.Column("template_id", sa.String(), nullable=False),
         sa.Column("criterion_identifier", sa.String(), nullable=False),
-        sa.Column("session_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("before_avg", sa.Float(), nullable=True),
         sa.Column("before_n", sa.Integer(), nullable=False),
         sa.Column("after_avg", sa.Float(), nullable=True),
         sa.Column("after_n", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("agent_user_id", "template_id", "criterion_identifier", "session_at",
-                                name="pk_criterion_windows"),
+        # The read's order: one tenancy's windows by time, then the key it joins on.
+        sa.PrimaryKeyConstraint("customer", "profile", "session_at", "agent_user_id", "template_id",
+                                "criterion_identifier", name="pk_criterion_windows"),
         schema=S,
     )
+    # The triggers' order: a changed score finds the windows whose range holds it.
+    op.create_index("idx_criterion_windows_key", "criterion_windows", list(KEY), schema=S)
     for name, body in _FUNCTIONS.items():
         op.execute(f"CREATE FUNCTION {S}.{name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n{body}\n"
                    "RETURN NULL;\nEND\n$$")
@@ -194,6 +203,7 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER {trigger} ON {S}.{table}")
     for name in _FUNCTIONS:
         op.execute(f"DROP FUNCTION {S}.{name}()")
+    op.drop_index("idx_criterion_windows_key", table_name="criterion_windows", schema=S)
     op.drop_table("criterion_windows", schema=S)
     op.execute(f"DROP FUNCTION {S}.criterion_window_stats(text, text, text, timestamptz)")
     op.execute(f"DROP VIEW {S}.coaching_session_criteria")
