@@ -30,6 +30,17 @@ def test_validity_rules() -> None:
     assert not is_valid(row(known=False), **ok)
 
 
+@pytest.mark.parametrize("kw", [
+    {}, {"bn": 0}, {"bn": 0, "before": None}, {"before": None}, {"after": None}, {"an": 4},
+    {"an": 2, "is_auto": False}, {"an": 1, "is_auto": False}, {"old_enough": False}, {"excluded": True},
+    {"known": False},
+])
+def test_group_stats_applies_the_validity_rules(kw: dict) -> None:
+    r = row(**kw)
+    [g] = group_stats([r], group_by=[], auto_min=5, manual_min=2)
+    assert g.valid_rows == int(is_valid(r, auto_min=5, manual_min=2))
+
+
 def test_empty_group_by_is_one_overall_group_and_invalid_groups_have_no_efficiency() -> None:
     [g] = group_stats([row(an=1), row("s2", an=1)], group_by=[], auto_min=5, manual_min=2)
     assert g.key == {} and g.total_sessions == 2
@@ -99,3 +110,112 @@ def test_interval_width_scales_down_with_replication(clusters: list[tuple[float,
     four = ratio_confidence_interval(clusters * 4)
     assert once is not None and four is not None
     assert (four.upper - four.lower) <= (once.upper - once.lower) + 1e-9
+
+
+def test_unresolved_criterion_counts_for_the_coach_but_in_no_criterion_group() -> None:
+    rows = [row("s1", None, template_id=None), row("s2", "c1"), row("s2", "c2", an=1)]
+    [coach] = group_stats(rows, group_by=[GroupBy.COACHING_SESSION_SUBMITTER], auto_min=5, manual_min=2)
+    assert coach.total_sessions == 2 and coach.valid_rows == 2
+    crit = group_stats(rows, group_by=[GroupBy.CRITERION], auto_min=5, manual_min=2)
+    assert [g.key[GroupBy.CRITERION] for g in crit] == ["t/c1", "t/c2"]
+    assert [g.total_sessions for g in crit] == [1, 1] and crit[1].is_efficiency_score_invalid
+
+
+def test_several_dimensions_key_in_request_order_and_sort_with_none_last() -> None:
+    rows = [row("s1", coach=None, agent="a2"), row("s2", coach="k2", agent="a1"),
+            row("s3", coach="k1", agent="a2"), row("s4", coach="k1", agent="a1")]
+    dims = ["AGENT", GroupBy.COACHING_SESSION_SUBMITTER]
+    groups = group_stats(rows, group_by=dims, auto_min=5, manual_min=2)
+    assert [list(g.key.items()) for g in groups] == [
+        [(GroupBy.AGENT, "a1"), (GroupBy.COACHING_SESSION_SUBMITTER, "k1")],
+        [(GroupBy.AGENT, "a1"), (GroupBy.COACHING_SESSION_SUBMITTER, "k2")],
+        [(GroupBy.AGENT, "a2"), (GroupBy.COACHING_SESSION_SUBMITTER, "k1")],
+        [(GroupBy.AGENT, "a2"), (GroupBy.COACHING_SESSION_SUBMITTER, None)],
+    ]
+    mixed = group_stats(rows, group_by=[GroupBy.CRITERION, "COACHING_SESSION_SUBMITTER"], auto_min=5, manual_min=2)
+    assert [list(g.key.values()) for g in mixed] == [["t/c1", "k1"], ["t/c1", "k2"], ["t/c1", None]]
+    assert [list(g.key) for g in mixed] == [[GroupBy.CRITERION, GroupBy.COACHING_SESSION_SUBMITTER]] * 3
+
+
+def reference_stats(rows: list[CriterionRow], dims: list[GroupBy], auto_min: int, manual_min: int) -> list:
+    """The module docstring's rules, written plainly (no shared code but is_valid, .efficiency and the
+    interval formula): a reference for the optimised group_stats, down to the last bit of each float."""
+    unique: dict[tuple, CriterionRow] = {}
+    for r in rows:
+        unique.setdefault((r.session_id, r.template_id, r.criterion_id), r)
+    kept = list(unique.values())
+    if {GroupBy.CRITERION, GroupBy.SCORECARD_TEMPLATE, GroupBy.CRITERION_CATEGORY} & set(dims):
+        kept = [r for r in kept if r.template_id is not None and r.criterion_id is not None]
+    value = {
+        GroupBy.COACHING_SESSION_SUBMITTER: lambda r: r.coach_id,
+        GroupBy.AGENT: lambda r: r.agent_id,
+        GroupBy.COACHING_SESSION: lambda r: r.session_id,
+        GroupBy.SCORECARD_TEMPLATE: lambda r: r.template_id,
+        GroupBy.CRITERION: lambda r: f"{r.template_id}/{r.criterion_id}",
+        GroupBy.CRITERION_CATEGORY: lambda r: r.category,
+    }
+    members: dict[tuple, list[CriterionRow]] = {}
+    for r in kept:
+        members.setdefault(tuple(value[d](r) for d in dims), []).append(r)
+    out = []
+    for values, rs in sorted(members.items(), key=lambda kv: [(v is None, v or "") for v in kv[0]]):
+        valid = [r for r in rs if is_valid(r, auto_min=auto_min, manual_min=manual_min)]
+        per_session: dict[str, list] = {}
+        for r in valid:  # a session's criteria add up in row order, then sessions are summed exactly
+            acc = per_session.setdefault(r.session_id, [0.0, 0])
+            acc[0] += r.efficiency
+            acc[1] += r.after_n
+        after = sum(r.after_n for r in valid)
+        out.append((
+            list(dict(zip(dims, values)).items()),
+            math.fsum(e for e, _ in per_session.values()) / after if valid else None,
+            len({r.session_id for r in rs}), len(per_session), len(valid), sum(r.before_n for r in valid),
+            after, ratio_confidence_interval([(e, n) for e, n in per_session.values()]) if valid else None,
+        ))
+    return out
+
+
+def _maybe_none(values: list[str]) -> st.SearchStrategy[str | None]:
+    return st.sampled_from([*values, None])
+
+
+def _mostly(value: object) -> st.SearchStrategy:
+    """`value` 4 times in 5, else the other boolean (for a bool) or None."""
+    other = (not value) if isinstance(value, bool) else None
+    return st.sampled_from([value, value, value, value, other])
+
+
+reference_rows = st.lists(
+    st.builds(
+        CriterionRow,
+        session_id=st.sampled_from(["s1", "s2", "s3", "s4", "s5", "s6"]),
+        agent_id=st.sampled_from(["a1", "a2"]),
+        coach_id=_maybe_none(["k1", "k2"]),
+        template_id=_maybe_none(["t", "t/c"]),  # "t" + "c/x" and "t/c" + "x" are one criterion "t/c/x"
+        criterion_id=_maybe_none(["c/x", "x", "y"]),
+        # Mostly valid rows: groups get several valid sessions, and each rule is often the only one failing.
+        old_enough=_mostly(True), known=_mostly(True), is_auto=st.booleans(), excluded=_mostly(False),
+        is_outcome=st.booleans(),
+        before_avg=_mostly(0.5) | st.floats(-1, 1), before_n=st.integers(0, 6),
+        after_avg=_mostly(0.75) | st.floats(-1, 1), after_n=st.integers(0, 6),
+    ),
+    max_size=40,
+)
+
+
+@given(
+    reference_rows,
+    st.lists(st.sampled_from(list(GroupBy)), max_size=4),  # any order, repeats allowed
+    st.integers(1, 6),
+    st.integers(1, 6),
+)
+def test_group_stats_matches_the_plain_reference(
+    rows: list[CriterionRow], dims: list[GroupBy], auto_min: int, manual_min: int
+) -> None:
+    groups = group_stats(rows, group_by=dims, auto_min=auto_min, manual_min=manual_min)
+    got = [
+        (list(g.key.items()), g.coaching_efficiency, g.total_sessions, g.sessions_with_efficiency,
+         g.valid_rows, g.before_conversations, g.after_conversations, g.confidence_interval)
+        for g in groups
+    ]
+    assert got == reference_stats(rows, dims, auto_min, manual_min)
