@@ -5,8 +5,9 @@ For every submitted, live coaching session in the request and every criterion it
 criterion over the student's conversations in the week before the session ([−8 d, −1 d)) with the week
 after ([−1 d, +6 d)); weight the change by the number of conversations after; sum per group.
 
-`retrieve_efficiency_stats` is the entry point: one SQL statement (`tools.efficiency_sql`) computes the
-windows of all rows at once; `tools.efficiency_stats` turns rows into groups. Thresholds and the minimum
+`retrieve_efficiency_stats` is the entry point: one SQL statement computes the windows of all rows at once
+(`tools.efficiency_sql`) and groups them (`tools.efficiency_groups_sql`); `tools.efficiency_stats` states
+the grouping rules and implements them in Python too. Thresholds and the minimum
 session age are `EfficiencySettings` (env prefix TEACH_EFFICIENCY_). `now` is injectable so results are
 reproducible.
 """
@@ -20,9 +21,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import clock
+from tools.efficiency_groups_sql import fetch_group_stats
 from tools.efficiency_settings import EfficiencySettings
-from tools.efficiency_sql import fetch_criterion_rows
-from tools.efficiency_stats import ConfidenceInterval, CriterionRow, GroupBy, GroupStats, group_stats
+from tools.efficiency_stats import ConfidenceInterval, CriterionRow, GroupBy, GroupStats
 
 __all__ = [
     "ID_PATTERN",
@@ -107,7 +108,7 @@ async def retrieve_efficiency_stats(
     if end <= start:
         raise InvalidEfficiencyQuery("end must be after start", field="end")
     now = _check_time(now, "now") if now is not None else clock.now()
-    rows = await fetch_criterion_rows(
+    return await fetch_group_stats(
         session,
         customer=customer,
         profile=profile,
@@ -116,8 +117,7 @@ async def retrieve_efficiency_stats(
         usecase_ids=_check_ids(usecase_ids, "usecase_ids", empty_matches_nothing=True),
         users=_check_ids(users, "users"),
         age_cutoff=now - timedelta(days=settings.min_session_age_days),
-    )
-    return group_stats(
-        rows, group_by=dims,
-        auto_min=settings.auto_min_conversations, manual_min=settings.manual_min_conversations,
+        group_by=dims,
+        auto_min=settings.auto_min_conversations,
+        manual_min=settings.manual_min_conversations,
     )

@@ -26,7 +26,8 @@ Why materialised windows: computed at read time, each of the ~15k (session, crit
 whatever the index (PostgreSQL 16 does not run a LATERAL with outer references in parallel). Joined, the
 whole statement takes ~40 ms (`python -m evals.benchmarks.efficiency`), and writes pay for the windows they
 touch instead (migration 010 explains the triggers and their locking).
-JIT is switched off for the statement: at these cost estimates it would compile for ~50–100 ms to save a few.
+`tools.efficiency_groups_sql` groups these rows in the database for the API; `fetch_criterion_rows` returns
+them row by row (tests pin the window rules on it; the benchmark's baseline starts from its pairs).
 """
 
 from __future__ import annotations
@@ -103,22 +104,29 @@ async def fetch_criterion_rows(
     age_cutoff: datetime,
 ) -> list[CriterionRow]:
     """All (session, criterion) rows of the request with their before/after aggregates, in one statement."""
-    # Both settings are transaction-local. A custom plan each time: the optional filters (`x IS NULL OR …`)
-    # make a cached generic plan a poor fit.
-    await session.execute(text("SET LOCAL jit = off"))
-    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     params = {
         "customer": customer, "profile": profile, "start": start, "end": end,
         "usecase_ids": usecase_ids, "users": users or None, "age_cutoff": age_cutoff,
     }
-    conn = await session.connection()
-    driver = (await conn.get_raw_connection()).driver_connection
+    driver = await prepare_statement(session)
     if isinstance(driver, asyncpg.Connection):
         # Same connection and transaction; skips SQLAlchemy's per-row processing (~70 ms at 15k rows).
         records = await driver.fetch(_ASYNCPG_SQL, *[params[n] for n in _ASYNCPG_PARAMS])
         return [CriterionRow._make(r) for r in records]
-    result = await conn.execute(text(EFFICIENCY_ROWS_SQL), params)
+    result = await (await session.connection()).execute(text(EFFICIENCY_ROWS_SQL), params)
     return [CriterionRow._make(r) for r in result.all()]
+
+
+async def prepare_statement(session: AsyncSession) -> object:
+    """Transaction-local settings for the efficiency statements; returns the session's driver connection.
+
+    JIT off: at these cost estimates it would compile for ~50–100 ms to save a few. A custom plan each
+    time: the optional filters (`x IS NULL OR …`) make a cached generic plan a poor fit.
+    """
+    await session.execute(text("SET LOCAL jit = off"))
+    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    conn = await session.connection()
+    return (await conn.get_raw_connection()).driver_connection
 
 
 def to_asyncpg_placeholders(sql: str) -> tuple[str, list[str]]:

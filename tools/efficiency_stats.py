@@ -148,12 +148,23 @@ def ratio_confidence_interval(clusters: Sequence[tuple[float, int]], z: float = 
     m = len(used)
     if m < 2:
         return None
-    total_e = math.fsum(e for e, _ in used)
     total_n = sum(n for _, n in used)
-    ratio = total_e / total_n
-    mean_n = total_n / m
-    variance = math.fsum((e - ratio * n) ** 2 for e, n in used) / (m * (m - 1) * mean_n**2)
-    half = z * math.sqrt(variance)
+    ratio = math.fsum(e for e, _ in used) / total_n
+    squares = math.fsum((e - ratio * n) ** 2 for e, n in used)
+    return interval_from_sums(ratio=ratio, squares=squares, clusters=m, total_n=total_n, z=z)
+
+
+def interval_from_sums(
+    *, ratio: float, squares: float, clusters: int, total_n: int, z: float = Z_95
+) -> ConfidenceInterval | None:
+    """The interval from sufficient statistics: R, Σ(E_j − R·N_j)², m and ΣN_j (None if m < 2).
+
+    Var(R) = Σ(E_j − R·N_j)² / (m(m−1)·N̄²) with N̄ = ΣN_j / m; the SQL grouping computes the same sums.
+    """
+    if clusters < 2:
+        return None
+    mean_n = total_n / clusters
+    half = z * math.sqrt(squares / (clusters * (clusters - 1) * mean_n**2))
     return ConfidenceInterval(lower=ratio - half, upper=ratio + half)
 
 
@@ -211,7 +222,7 @@ def _group_identity(dims: Sequence[GroupBy]) -> Callable[[CriterionRow], Hashabl
     return lambda row: tuple([get(row) for get in getters])
 
 
-def _sorted_identities(identities: Collection[Hashable], width: int) -> list:
+def sorted_identities(identities: Collection[Hashable], width: int) -> list:
     """Group identities (`width` dimensions) in key order: by value per dimension, None after any string.
 
     One stable sort per dimension, least significant first, each on native values: no Python key function
@@ -271,7 +282,7 @@ def group_stats(
             acc[2] += before_n
             acc[3] += 1
     result = []
-    for gid in _sorted_identities(groups, len(dims)):
+    for gid in sorted_identities(groups, len(dims)):
         sessions = groups[gid]
         key = {dims[0]: gid} if len(dims) == 1 else dict(zip(dims, gid))
         clusters = list(filter(None, sessions.values()))

@@ -10,7 +10,7 @@ Three definitions live here, once each, and are used by both the triggers and to
 
 - `director.coaching_session_criteria` (view): the (session, template, criterion) pairs a session coaches —
   its `focus_criteria_ids` ("template/criterion"), or, only when that array is empty or NULL (the seed's
-  Hilton case), its coaching plan's targets.
+  Hilton case), its coaching plan's targets. Each pair once: a criterion listed twice is coached once.
 - `director.criterion_window_stats(agent, template, criterion, at)` (inlinable SQL function): AVG of the
   numeric scores and COUNT(DISTINCT conversation) in the half-open before window [at − 8 d, at − 1 d) and
   after window [at − 1 d, at + 6 d), read from `criterion_scores` (migration 009).
@@ -66,11 +66,12 @@ SELECT cs.resource_id AS session_id, cs.customer, cs.profile, cs.usecase_id, cs.
        COALESCE(NULLIF(split_part(f.fc, '/', 1), ''), t.scorecard_template_id) AS template_id,
        COALESCE(NULLIF(split_part(f.fc, '/', 2), ''), t.criterion_or_chapter_id) AS criterion_identifier
 FROM {S}.coaching_sessions cs
-LEFT JOIN LATERAL unnest(cs.focus_criteria_ids) AS f(fc) ON true
+LEFT JOIN LATERAL (SELECT DISTINCT u.fc FROM unnest(cs.focus_criteria_ids) AS u(fc)) AS f ON true
 LEFT JOIN {S}.coaching_plans cp
        ON f.fc IS NULL AND cp.resource_id = cs.coaching_plan_id AND cp.customer = cs.customer
       AND cp.profile = cs.profile
-LEFT JOIN {S}.targets t
+LEFT JOIN (SELECT DISTINCT coaching_plan_id, customer, profile, scorecard_template_id, criterion_or_chapter_id
+           FROM {S}.targets) AS t
        ON t.coaching_plan_id = cp.resource_id AND t.customer = cp.customer AND t.profile = cp.profile
 """
 
