@@ -28,9 +28,10 @@ ANCHOR = datetime(2026, 1, 9, 12, 0, tzinfo=UTC)  # the benchmark's "now"
 SPAN_DAYS = 300
 CRITERIA_PER_TEMPLATE = 10
 SCORES_PER_SESSION = 150  # ~1.5M scores for 10k sessions
-# criterion_scores is filled by migration 009's triggers as scores load; it needs the VACUUM too.
+# criterion_scores and criterion_windows are filled by migrations 009/010's triggers as rows load; they
+# need the VACUUM too.
 TABLES = ("scorecard_templates", "scorecards", "scores", "criterion_scores", "coaching_plans", "targets",
-          "coaching_sessions")
+          "coaching_sessions", "criterion_windows")
 
 
 @dataclass
