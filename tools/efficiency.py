@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import clock
 from tools.efficiency_groups_sql import fetch_group_stats
 from tools.efficiency_settings import EfficiencySettings
+from tools.efficiency_sql import RowsRequest
 from tools.efficiency_stats import ConfidenceInterval, CriterionRow, GroupBy, GroupStats
 
 __all__ = [
@@ -108,8 +109,7 @@ async def retrieve_efficiency_stats(
     if end <= start:
         raise InvalidEfficiencyQuery("end must be after start", field="end")
     now = _check_time(now, "now") if now is not None else clock.now()
-    return await fetch_group_stats(
-        session,
+    request = RowsRequest(
         customer=customer,
         profile=profile,
         start=start,
@@ -117,7 +117,8 @@ async def retrieve_efficiency_stats(
         usecase_ids=_check_ids(usecase_ids, "usecase_ids", empty_matches_nothing=True),
         users=_check_ids(users, "users"),
         age_cutoff=now - timedelta(days=settings.min_session_age_days),
-        group_by=dims,
-        auto_min=settings.auto_min_conversations,
-        manual_min=settings.manual_min_conversations,
+    )
+    return await fetch_group_stats(
+        session, request, group_by=dims,
+        auto_min=settings.auto_min_conversations, manual_min=settings.manual_min_conversations,
     )

@@ -21,14 +21,13 @@ checks it on generated data for every dimension.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from functools import cache
 
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tools.efficiency_sql import EFFICIENCY_ROWS_SQL, prepare_statement, to_asyncpg_placeholders
+from tools.efficiency_sql import EFFICIENCY_ROWS_SQL, RowsRequest, prepare_statement, to_asyncpg_placeholders
 from tools.efficiency_stats import (
     CRITERION_DIMENSIONS,
     GroupBy,
@@ -86,26 +85,12 @@ FROM with_ratio GROUP BY {keys}
 
 
 async def fetch_group_stats(
-    session: AsyncSession,
-    *,
-    customer: str,
-    profile: str,
-    start: datetime,
-    end: datetime,
-    usecase_ids: list[str] | None,
-    users: list[str] | None,
-    age_cutoff: datetime,
-    group_by: Sequence[GroupBy],
-    auto_min: int,
-    manual_min: int,
+    session: AsyncSession, request: RowsRequest, *, group_by: Sequence[GroupBy], auto_min: int, manual_min: int
 ) -> list[GroupStats]:
     """Efficiency per group of the request, in key order (as `group_stats` orders them), in one statement."""
     dims = tuple(group_by)
     sql = grouped_sql(dims)
-    params = {
-        "customer": customer, "profile": profile, "start": start, "end": end, "usecase_ids": usecase_ids,
-        "users": users or None, "age_cutoff": age_cutoff, "auto_min": auto_min, "manual_min": manual_min,
-    }
+    params = {**request.params(), "auto_min": auto_min, "manual_min": manual_min}
     driver = await prepare_statement(session)
     if isinstance(driver, asyncpg.Connection):
         asyncpg_sql, names = to_asyncpg_placeholders(sql)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.db.efficiency_builders import Director, criterion
-from tools.efficiency_sql import fetch_criterion_rows
+from tools.efficiency_sql import RowsRequest, fetch_criterion_rows
 
 TPL = "tpl-mirror"
 AT = datetime(2025, 12, 10, 15, 30, tzinfo=UTC)
@@ -59,9 +59,9 @@ async def test_score_inserted_with_plain_sql_counts_in_the_window(session, d: Di
     await _plain_sql_card(session, card="k2", at=AT + timedelta(days=2), value=None)   # N/A: not mirrored
     await _plain_sql_card(session, card="k3", at=None, value=0.1)                      # never submitted
     assert len(await _assert_mirrored(session)) == 1
-    [r] = await fetch_criterion_rows(session, customer="school", profile="9708", start=AT - timedelta(days=1),
-                                     end=AT + timedelta(days=1), usecase_ids=None, users=None,
-                                     age_cutoff=NOW - timedelta(days=7))
+    [r] = await fetch_criterion_rows(session, RowsRequest(
+        customer="school", profile="9708", start=AT - timedelta(days=1), end=AT + timedelta(days=1),
+        usecase_ids=None, users=None, age_cutoff=NOW - timedelta(days=7)))
     assert (r.after_n, r.after_avg) == (1, pytest.approx(0.75))
 
 

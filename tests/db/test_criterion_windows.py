@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from db.engine import session_factory
 from tests.db.efficiency_builders import Director, criterion
-from tools.efficiency_sql import fetch_criterion_rows
+from tools.efficiency_sql import RowsRequest, fetch_criterion_rows
 
 TPL = "tpl-win"
 AT = datetime(2025, 12, 10, 15, 30, tzinfo=UTC)
@@ -120,9 +120,9 @@ async def test_a_missing_window_is_computed_on_read(session, d: Director) -> Non
     await d.session(agent="s", coach="c", at=AT, focus=[f"{TPL}/c1", f"{TPL}/c2"])
 
     async def rows() -> list:
-        return await fetch_criterion_rows(
-            session, customer="school", profile="9708", start=AT - timedelta(days=1), end=AT + timedelta(days=1),
-            usecase_ids=None, users=None, age_cutoff=NOW - timedelta(days=7))
+        return await fetch_criterion_rows(session, RowsRequest(
+            customer="school", profile="9708", start=AT - timedelta(days=1), end=AT + timedelta(days=1),
+            usecase_ids=None, users=None, age_cutoff=NOW - timedelta(days=7)))
 
     stored = await rows()
     assert [(r.criterion_id, r.before_n, r.after_n) for r in stored] == [("c1", 2, 2), ("c2", 0, 0)]

@@ -15,7 +15,7 @@ from db.engine import create_engine, session_factory
 from evals.benchmarks.efficiency_data import ANCHOR, CUSTOMER, PROFILE, generate
 from tests import pg
 from tools.efficiency_groups_sql import fetch_group_stats
-from tools.efficiency_sql import fetch_criterion_rows
+from tools.efficiency_sql import RowsRequest, fetch_criterion_rows
 from tools.efficiency_stats import GroupBy, GroupStats, group_stats, is_valid
 
 DIMENSION_SETS = [
@@ -63,23 +63,23 @@ def _assert_same(sql: list[GroupStats], python: list[GroupStats]) -> None:
 async def test_sql_grouping_matches_the_python_rules(loaded, dims) -> None:
     request = {"customer": CUSTOMER, "profile": PROFILE, "start": ANCHOR - timedelta(days=365), "end": ANCHOR,
                "usecase_ids": None, "users": None, "age_cutoff": ANCHOR - timedelta(days=7)}
-    rows = await fetch_criterion_rows(loaded, **request)
+    rows = await fetch_criterion_rows(loaded, RowsRequest(**request))
     python = group_stats(rows, group_by=dims, auto_min=5, manual_min=2)
-    sql = await fetch_group_stats(loaded, **request, group_by=dims, auto_min=5, manual_min=2)
+    sql = await fetch_group_stats(loaded, RowsRequest(**request), group_by=dims, auto_min=5, manual_min=2)
     valid = sum(is_valid(r, auto_min=5, manual_min=2) for r in rows)
     assert 50 < valid < len(rows)  # the data exercises both sides of the rules
     _assert_same(sql, python)
 
 
 async def test_sql_grouping_matches_with_filters_and_other_thresholds(loaded) -> None:
-    rows_all = await fetch_criterion_rows(
-        loaded, customer=CUSTOMER, profile=PROFILE, start=ANCHOR - timedelta(days=365), end=ANCHOR,
-        usecase_ids=None, users=None, age_cutoff=ANCHOR)
+    rows_all = await fetch_criterion_rows(loaded, RowsRequest(
+        customer=CUSTOMER, profile=PROFILE, start=ANCHOR - timedelta(days=365), end=ANCHOR,
+        usecase_ids=None, users=None, age_cutoff=ANCHOR))
     coaches = sorted({r.coach_id for r in rows_all if r.coach_id})[:3]
     request = {"customer": CUSTOMER, "profile": PROFILE, "start": ANCHOR - timedelta(days=120),
                "end": ANCHOR - timedelta(days=2), "usecase_ids": None, "users": coaches, "age_cutoff": ANCHOR}
     dims = (GroupBy.COACHING_SESSION_SUBMITTER, GroupBy.CRITERION_CATEGORY)
-    python = group_stats(await fetch_criterion_rows(loaded, **request), group_by=dims, auto_min=2, manual_min=1)
-    sql = await fetch_group_stats(loaded, **request, group_by=dims, auto_min=2, manual_min=1)
+    python = group_stats(await fetch_criterion_rows(loaded, RowsRequest(**request)), group_by=dims, auto_min=2, manual_min=1)
+    sql = await fetch_group_stats(loaded, RowsRequest(**request), group_by=dims, auto_min=2, manual_min=1)
     assert {g.key[GroupBy.COACHING_SESSION_SUBMITTER] for g in sql} <= set(coaches)
     _assert_same(sql, python)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.db.efficiency_builders import Director, criterion
 from tools.efficiency import InvalidEfficiencyQuery, retrieve_efficiency_stats
-from tools.efficiency_sql import fetch_criterion_rows
+from tools.efficiency_sql import RowsRequest, fetch_criterion_rows
 
 NOW = datetime(2026, 1, 9, 12, 0, tzinfo=UTC)
 TPL = "tpl-windows"
@@ -27,7 +27,7 @@ async def rows(session, **kw):
     args = {"customer": "school", "profile": "9708", "start": START, "end": END, "usecase_ids": None, "users": None,
             "age_cutoff": NOW - timedelta(days=7)}
     args.update(kw)
-    return await fetch_criterion_rows(session, **args)
+    return await fetch_criterion_rows(session, RowsRequest(**args))
 
 
 async def stats(session, group_by, **kw):
