@@ -1,7 +1,9 @@
 """Pure arithmetic of coaching efficiency: row validity, per-row efficiency, grouping, confidence intervals.
 
 Input is one `CriterionRow` per (coaching session, criterion) with its before/after window aggregates
-(computed in SQL by `tools.efficiency_sql`). Rules (seed 004, DESIGN.md §4.3):
+(computed in SQL by `tools.efficiency_sql`). The API applies these same rules in SQL
+(`tools.efficiency_groups_sql`); this module is their reference, which tests and the benchmark compare it
+with. Rules (seed 004, DESIGN.md §4.3):
 
 - a row is valid iff the session is old enough, the criterion is evaluable (found in its template and not
   `exclude_from_qa_scores`), `before_n > 0` and `after_n >= threshold` (auto or manual criterion);

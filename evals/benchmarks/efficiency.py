@@ -159,7 +159,9 @@ async def _pid(pool: asyncpg.Pool) -> asyncpg.Record:
 
 
 def _report(r: dict[str, float], sessions_arg: int) -> None:
-    ratio, cpu_ratio = r["seed_ms"] / r["set_ms"], r["seed_cpu"] / r["set_cpu"]
+    ratio = r["seed_ms"] / r["set_ms"]
+    # /proc counts CPU in clock ticks (10 ms): a small run can show 0 ms, which has no ratio.
+    cpu_ratio = r["seed_cpu"] / r["set_cpu"] if r["set_cpu"] else float("nan")
     print(f"{'sessions':>9} {'valid rows':>10} {'QA queries':>11} {'set-based ms':>13} {'per-window ms':>14} "
           f"{'ratio':>7} {'set CPU ms':>11} {'per-window CPU ms':>18} {'CPU ratio':>10}")
     print(f"{int(r['sessions']):>9} {int(r['valid_rows']):>10} {int(r['queries']):>11} {r['set_ms']:>13.1f} "
