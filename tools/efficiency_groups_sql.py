@@ -84,6 +84,11 @@ FROM with_ratio GROUP BY {keys}
 """
 
 
+@cache
+def _asyncpg_form(dims: tuple[GroupBy, ...]) -> tuple[str, list[str]]:
+    return to_asyncpg_placeholders(grouped_sql(dims))
+
+
 async def fetch_group_stats(
     session: AsyncSession, request: RowsRequest, *, group_by: Sequence[GroupBy], auto_min: int, manual_min: int
 ) -> list[GroupStats]:
@@ -93,7 +98,7 @@ async def fetch_group_stats(
     params = {**request.params(), "auto_min": auto_min, "manual_min": manual_min}
     driver = await prepare_statement(session)
     if isinstance(driver, asyncpg.Connection):
-        asyncpg_sql, names = to_asyncpg_placeholders(sql)
+        asyncpg_sql, names = _asyncpg_form(dims)
         records = await driver.fetch(asyncpg_sql, *[params[n] for n in names])
     else:
         records = (await (await session.connection()).execute(text(sql), params)).all()
