@@ -32,8 +32,8 @@ from tools.efficiency_stats import (
     CRITERION_DIMENSIONS,
     GroupBy,
     GroupStats,
+    group_order,
     interval_from_sums,
-    sorted_identities,
 )
 
 # Each dimension's value, as `key_value` computes it in Python. Fixed strings only: never user input.
@@ -103,18 +103,15 @@ async def fetch_group_stats(
     else:
         records = (await (await session.connection()).execute(text(sql), params)).all()
     width = len(dims)
-    by_identity = {}
+    groups = []
     for r in records:
-        identity = tuple(r[:width]) if width > 1 else r[0] if width else ()
         total_sessions, with_eff, valid_rows, before_n, after_n, efficiency, squares = r[max(width, 1):]
-        by_identity[identity] = GroupStats(
-            key=dict(zip(dims, identity)) if width > 1 else {dims[0]: identity} if width else {},
+        groups.append(GroupStats(
+            key=dict(zip(dims, r[:width])),
             coaching_efficiency=efficiency if valid_rows else None,
             total_sessions=total_sessions, sessions_with_efficiency=with_eff, valid_rows=valid_rows,
             before_conversations=before_n, after_conversations=after_n,
             confidence_interval=interval_from_sums(ratio=efficiency, squares=squares, clusters=with_eff,
                                                    total_n=after_n) if valid_rows else None,
-        )
-    if width == 0:
-        return list(by_identity.values())
-    return [by_identity[i] for i in sorted_identities(by_identity, width)]
+        ))
+    return sorted(groups, key=lambda g: group_order(g.key, dims))

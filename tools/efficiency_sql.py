@@ -10,10 +10,9 @@ Shape of `EFFICIENCY_ROWS_SQL`:
    they are counted, but their windows are not read). Each pair is joined to its criterion's properties
    from the tenancy's `scorecard_templates.template -> criteria[]`: `auto_qa` present → auto;
    `exclude_from_qa_scores`; `is_outcome_criterion`. Malformed JSON is treated as absent, never as an error.
-2. The windows: a hash join to the tenancy's `director.criterion_windows` in the request's time range (a
-   primary-key range scan, so other schools and other months are never read) on (agent, template,
-   criterion, session_at),
-   which migration 010's triggers keep equal to `director.criterion_window_stats(...)` — AVG of the numeric
+2. The windows: a hash join on (agent, template, criterion, session_at) to the tenancy's
+   `director.criterion_windows` in the request's time range (its primary key leads with tenancy and time,
+   so other schools and months need not be read), which migration 010's triggers keep equal to `director.criterion_window_stats(...)` — AVG of the numeric
    scores and COUNT(DISTINCT conversation) in the half-open before window [session_at − 8 d, session_at − 1 d)
    and after window [session_at − 1 d, session_at + 6 d). A scorecard at exactly −1 d is "after" only; an
    N/A score is evidence of nothing. Rows that are too young or not evaluable skip the windows (their

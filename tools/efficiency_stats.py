@@ -30,10 +30,9 @@ form, so deterministic.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from operator import itemgetter
 from typing import NamedTuple
 
 Z_95 = 1.959963984540054
@@ -171,73 +170,16 @@ def interval_from_sums(
 
 
 def dedupe(rows: Iterable[CriterionRow]) -> list[CriterionRow]:
-    """One row per (session, template, criterion): a criterion listed twice is still coached once.
-
-    The first occurrence wins, in input order (`group_stats` applies the same rule inline).
-    """
+    """One row per (session, template, criterion): a criterion listed twice is still coached once."""
     seen: dict[tuple[str, str | None, str | None], CriterionRow] = {}
     for row in rows:
         seen.setdefault((row.session_id, row.template_id, row.criterion_id), row)
     return list(seen.values())
 
 
-# group_stats runs once per request over 15k+ rows within a 100 ms budget, so per row it does only what the
-# rules need: one unpacking, the dedupe set, one call for the group identity, two or three dict/set lookups
-# and inline arithmetic (no key dict, no is_valid call, no property: ~2× faster). The `key` dict, GroupStats
-# and the interval are built once per group, after the loop.
-_FIELD_INDEX = {
-    GroupBy.COACHING_SESSION_SUBMITTER: CriterionRow._fields.index("coach_id"),
-    GroupBy.AGENT: CriterionRow._fields.index("agent_id"),
-    GroupBy.COACHING_SESSION: CriterionRow._fields.index("session_id"),
-    GroupBy.SCORECARD_TEMPLATE: CriterionRow._fields.index("template_id"),
-}
-
-
-def _criterion_value(row: CriterionRow) -> str:
-    return f"{row.template_id}/{row.criterion_id}"  # the very string key_value gives: same groups, same key
-
-
-def _category_value(row: CriterionRow) -> str:
-    return "OUTCOME" if row.is_outcome else "PERFORMANCE"
-
-
-def _group_identity(dims: Sequence[GroupBy]) -> Callable[[CriterionRow], Hashable]:
-    """Row → its `key_value`s along `dims`: the bare value for one dimension, else a tuple in `dims` order."""
-    if not dims:
-        return lambda row: ()
-    if all(d in _FIELD_INDEX for d in dims):  # the common case: one C-level call
-        return itemgetter(*[_FIELD_INDEX[d] for d in dims])
-    getters = [
-        itemgetter(_FIELD_INDEX[d]) if d in _FIELD_INDEX
-        else _criterion_value if d is GroupBy.CRITERION else _category_value
-        for d in dims
-    ]
-    # Spelled out for up to three dimensions: a comprehension per row costs ~2.5× as much.
-    if len(getters) == 1:
-        return getters[0]
-    if len(getters) == 2:
-        first, second = getters
-        return lambda row: (first(row), second(row))
-    if len(getters) == 3:
-        first, second, third = getters
-        return lambda row: (first(row), second(row), third(row))
-    return lambda row: tuple([get(row) for get in getters])
-
-
-def sorted_identities(identities: Collection[Hashable], width: int) -> list:
-    """Group identities (`width` dimensions) in key order: by value per dimension, None after any string.
-
-    One stable sort per dimension, least significant first, each on native values: no Python key function
-    call per group (~4× faster with thousands of groups).
-    """
-    if width == 1:  # bare values
-        order = sorted([gid for gid in identities if gid is not None])
-        return order + [None] if None in identities else order
-    order = list(identities)
-    for i in reversed(range(width)):
-        by_value = sorted([gid for gid in order if gid[i] is not None], key=itemgetter(i))
-        order = by_value + [gid for gid in order if gid[i] is None]
-    return order
+def group_order(key: dict[GroupBy, str | None], dims: Sequence[GroupBy]) -> tuple:
+    """Sort key of a group: by its values in dimension order, a missing value (None) after any string."""
+    return tuple((key[d] is None, key[d] or "") for d in dims)
 
 
 def group_stats(
@@ -246,66 +188,31 @@ def group_stats(
     """Aggregate rows into groups keyed by `group_by`, in a stable order (by key)."""
     dims = [GroupBy(d) for d in group_by]
     needs_criterion = any(d in CRITERION_DIMENSIONS for d in dims)
-    identity = _group_identity(dims)
-    seen: set[tuple[str, str | None, str | None]] = set()  # dedupe's rule, without listing all rows first
-    # identity → {session_id: None, or once the session has a valid row in the group
-    # [Σ efficiency, Σ after_n, Σ before_n, valid rows]}. These per-session sums are the confidence
-    # interval's clusters; the group's totals are their sums (exact: integers).
-    groups: dict[Hashable, dict[str, list | None]] = {}
-    for row in rows:
-        # One unpacking instead of ~10 attribute reads; it fails loudly if CriterionRow's fields change.
-        (session_id, _, _, template_id, criterion_id, old_enough, known, is_auto, excluded, _,
-         before_avg, before_n, after_avg, after_n) = row
-        unique = (session_id, template_id, criterion_id)
-        if unique in seen:
+    groups: dict[tuple, GroupStats] = {}
+    clusters: dict[tuple, dict[str, list[float]]] = {}
+    for row in dedupe(rows):
+        if needs_criterion and (row.template_id is None or row.criterion_id is None):
             continue
-        seen.add(unique)
-        if needs_criterion and (template_id is None or criterion_id is None):
+        key = {d: key_value(row, d) for d in dims}
+        gk = tuple(key.values())
+        group = groups.get(gk)
+        if group is None:
+            group = groups[gk] = GroupStats(key=key)
+            clusters[gk] = {}
+        group._sessions.add(row.session_id)
+        if not is_valid(row, auto_min=auto_min, manual_min=manual_min):
             continue
-        gid = identity(row)
-        sessions = groups.get(gid)
-        if sessions is None:
-            sessions = groups[gid] = {}
-        # is_valid and CriterionRow.efficiency, inlined with the same expressions: keep them in step.
-        if not (
-            old_enough and known and not excluded and before_n > 0
-            and after_n >= (auto_min if is_auto else manual_min)
-            and before_avg is not None and after_avg is not None
-        ):
-            sessions.setdefault(session_id)  # counted in total_sessions all the same
-            continue
-        efficiency = ((after_avg or 0.0) - (before_avg or 0.0)) * after_n
-        acc = sessions.get(session_id)
-        if acc is None:
-            sessions[session_id] = [0.0 + efficiency, after_n, before_n, 1]  # a sum from 0.0, as before
-        else:
-            acc[0] += efficiency
-            acc[1] += after_n
-            acc[2] += before_n
-            acc[3] += 1
-    result = []
-    for gid in sorted_identities(groups, len(dims)):
-        sessions = groups[gid]
-        key = {dims[0]: gid} if len(dims) == 1 else dict(zip(dims, gid))
-        clusters = list(filter(None, sessions.values()))
-        if not clusters:
-            result.append(GroupStats(key=key, total_sessions=len(sessions), _sessions=set(sessions)))
-            continue
-        efficiencies, afters, befores, counts = zip(*clusters)
-        after_conversations = sum(afters)
-        result.append(GroupStats(
-            key=key,
-            coaching_efficiency=math.fsum(efficiencies) / after_conversations,
-            total_sessions=len(sessions),
-            sessions_with_efficiency=len(clusters),
-            valid_rows=sum(counts),
-            before_conversations=sum(befores),
-            after_conversations=after_conversations,
-            # One session has no interval (ratio_confidence_interval would say None): skip the call.
-            confidence_interval=(
-                ratio_confidence_interval(list(zip(efficiencies, map(int, afters))))
-                if len(clusters) > 1 else None
-            ),
-            _sessions=set(sessions),
-        ))
-    return result
+        group.valid_rows += 1
+        group.before_conversations += row.before_n
+        group.after_conversations += row.after_n
+        acc = clusters[gk].setdefault(row.session_id, [0.0, 0])
+        acc[0] += row.efficiency
+        acc[1] += row.after_n
+    for gk, group in groups.items():
+        group.total_sessions = len(group._sessions)
+        per_session = [(e, int(n)) for e, n in clusters[gk].values()]
+        group.sessions_with_efficiency = len(per_session)
+        if group.valid_rows:
+            group.coaching_efficiency = math.fsum(e for e, _ in per_session) / group.after_conversations
+            group.confidence_interval = ratio_confidence_interval(per_session)
+    return sorted(groups.values(), key=lambda g: group_order(g.key, dims))
