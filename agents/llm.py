@@ -14,6 +14,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 from agents.llm_settings import AGENTS, AgentName, LlmSettings
+from agents.metrics import LlmMetrics
 from agents.resilient import ResilientChatModel, model_label
 from agents.retry import RetryPolicy
 
@@ -23,12 +24,12 @@ __all__ = ["get_chat_model", "model_label", "offline_chat_model", "openai_chat_m
 _DUMMY_KEY = "not-needed"
 
 
-def offline_chat_model() -> BaseChatModel:
-    """A new offline model (deterministic, no network)."""
+def offline_chat_model(agent: str | None = None) -> BaseChatModel:
+    """A new offline model (deterministic, no network); with `agent`, its calls are counted in the metrics."""
     # Imported here so the factory module loads even while the offline model is being changed.
     from agents.offline import OfflineChatModel
 
-    return OfflineChatModel()
+    return OfflineChatModel(callbacks=[LlmMetrics(agent, "offline")]) if agent else OfflineChatModel()
 
 
 def openai_chat_model(agent: AgentName, settings: LlmSettings) -> ChatOpenAI:
@@ -41,6 +42,7 @@ def openai_chat_model(agent: AgentName, settings: LlmSettings) -> ChatOpenAI:
         max_retries=0,
         temperature=settings.temperature,
         stream_usage=settings.stream_usage,
+        callbacks=[LlmMetrics(agent, settings.model_for(agent))],  # teach_llm_calls_total etc.
     )
 
 
@@ -54,9 +56,9 @@ def get_chat_model(agent: AgentName, *, settings: LlmSettings | None = None) -> 
         raise ValueError(f"agent: unknown agent {agent!r}; expected one of {', '.join(AGENTS)}")
     settings = settings or LlmSettings()
     if not settings.llm_configured:
-        return offline_chat_model()
+        return offline_chat_model(agent)
     return ResilientChatModel(
         primary=openai_chat_model(agent, settings),
-        fallback=offline_chat_model() if settings.fallback_to_offline else None,
+        fallback=offline_chat_model(agent) if settings.fallback_to_offline else None,
         policy=RetryPolicy.from_settings(settings),
     )

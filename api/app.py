@@ -21,6 +21,7 @@ from agents.llm import get_chat_model
 from agents.llm_settings import LlmSettings
 from api.body_limit import BodySizeLimit
 from api.errors import install_error_handlers
+from api.observability import RequestContext
 from api.services.turn_lock import TurnGate, max_concurrent_turns
 from api.settings import ApiSettings
 from db.engine import create_engine, session_factory
@@ -70,6 +71,7 @@ def create_app(*, database_url: str | None = None, settings: ApiSettings | None 
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext)  # outermost: every response carries X-Request-ID
     install_error_handlers(app)
     _include_routers(app)
     return app

@@ -13,7 +13,9 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.observability import install_logging, uvicorn_log_config
 
+    install_logging()
     settings = ApiSettings()
     url = database_url()
     migrate(url)
@@ -21,7 +23,7 @@ def _serve(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"serving on http://{host}:{port}  (API docs at /docs, chat page at /)")
-    uvicorn.run(create_app(database_url=url, settings=settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(database_url=url, settings=settings), host=host, port=port, log_config=uvicorn_log_config())
     return 0
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk
 
+from agents.metrics import TURN_SECONDS
 from agents.state import GraphContext
 from api.errors import Conflict, Unavailable
 from db.repo.coaching import SessionClosedError
@@ -38,7 +40,8 @@ async def _stored(state: Any, student_id: uuid.UUID, session_id: uuid.UUID, key:
 
 
 async def _finish(state: Any, student_id: uuid.UUID, session_id: uuid.UUID, key: str | None,
-                  values: dict[str, Any]) -> dict[str, Any]:
+                  values: dict[str, Any], started: float) -> dict[str, Any]:
+    TURN_SECONDS.labels(model=str(values.get("reply_model") or "none")).observe(time.perf_counter() - started)
     payload = {"reply": values.get("reply"), "outcome": values.get("outcome"), "model": values.get("reply_model"),
                "message": values.get("reply_entry")}
     if key:
@@ -57,6 +60,7 @@ async def run_turn(state: Any, *, student_id: uuid.UUID, session_id: uuid.UUID, 
                    idempotency_key: str | None) -> dict[str, Any]:
     """Run one turn and return its payload (or the stored payload of an earlier identical request)."""
     async with state.turn_gate.turn(session_id):
+        started = time.perf_counter()  # the turn's own time, after any wait for the session's lock
         if (previous := await _stored(state, student_id, session_id, idempotency_key)) is not None:
             return previous
         try:
@@ -70,7 +74,7 @@ async def run_turn(state: Any, *, student_id: uuid.UUID, session_id: uuid.UUID, 
         except Exception as exc:
             log.exception("coach turn failed for session %s", session_id)
             raise Unavailable("the Coach could not answer; your message was saved — please retry") from exc
-        return await _finish(state, student_id, session_id, idempotency_key, values)
+        return await _finish(state, student_id, session_id, idempotency_key, values, started)
 
 
 def sse(event: str, data: dict[str, Any]) -> str:
@@ -85,6 +89,7 @@ async def stream_turn(state: Any, *, student_id: uuid.UUID, session_id: uuid.UUI
         if (previous := await _stored(state, student_id, session_id, idempotency_key)) is not None:
             yield sse("done", previous)
             return
+        started = time.perf_counter()
         values: dict[str, Any] = {}
         try:
             async for mode, chunk in state.graph.astream(
@@ -108,4 +113,4 @@ async def stream_turn(state: Any, *, student_id: uuid.UUID, session_id: uuid.UUI
             yield sse("error", {"code": "unavailable",
                                 "message": "the Coach could not answer; your message was saved — please retry"})
             return
-        yield sse("done", await _finish(state, student_id, session_id, idempotency_key, values))
+        yield sse("done", await _finish(state, student_id, session_id, idempotency_key, values, started))

@@ -98,8 +98,9 @@ def _lock(agents_sql: str) -> str:
 
 def _refresh(changed: str) -> str:
     """Lock, then recompute every stored window whose range holds a row of `changed` (criterion_scores rows)."""
+    # `changed` may be a subquery: alias it, as PostgreSQL before 16 requires of every subquery in FROM.
     return f"""
-        {_lock(f"SELECT agent_user_id FROM {changed}")}
+        {_lock(f"SELECT c.agent_user_id FROM {changed} AS c")}
         UPDATE {S}.criterion_windows w
            SET before_avg = s.before_avg, before_n = s.before_n, after_avg = s.after_avg, after_n = s.after_n
           FROM (SELECT DISTINCT w2.agent_user_id, w2.template_id, w2.criterion_identifier, w2.session_at
