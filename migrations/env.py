@@ -17,8 +17,8 @@ target_metadata = SQLModel.metadata
 
 def _include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001
     # LangGraph's checkpoint tables are owned by its own `setup()`, not by alembic.
-    if type_ == "table" and name and name.startswith("checkpoint"):
-        return False
+    if type_ == "table" and name and name.startswith(("checkpoint", "procrastinate_")):
+        return False  # procrastinate's tables are its own schema, applied verbatim by migration 011
     return True
 
 

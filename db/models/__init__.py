@@ -12,6 +12,7 @@ from db.models.director import (
     DirectorScorecardTemplate,
     DirectorTarget,
 )
+from db.models.jobs import ITEM_STATUSES, JOB_KINDS, JOB_STATUSES, Job, JobItem  # noqa: F401
 from db.models.planning import REVIEW_SOURCES, StudentTopicState, StudyPlanNote, TopicReview  # noqa: F401
 from db.models.service import IdempotencyKey, LlmCall
 from db.models.tutoring import OUTCOMES, PLAN_STATUSES, CoachingSession, ImprovementPlan, StudyPlan
@@ -20,6 +21,6 @@ __all__ = [
     "ROLES", "OUTCOMES", "PLAN_STATUSES",
     "ApiToken", "Attempt", "AttemptedQuestion", "Class", "ClassMember", "CoachingSession",
     "DirectorCoachingPlan", "DirectorCoachingSession", "DirectorCriterionScore", "DirectorScore", "DirectorScorecard",
-    "DirectorScorecardTemplate", "DirectorTarget", "IdempotencyKey", "ImprovementPlan", "LlmCall",
+    "DirectorScorecardTemplate", "DirectorTarget", "IdempotencyKey", "ImprovementPlan", "Job", "JobItem", "LlmCall",
     "Question", "Student", "StudyPlan", "Subject", "SyllabusPoint",
 ]

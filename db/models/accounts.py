@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Uuid
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Uuid
 from sqlmodel import Field, SQLModel
 
 from db.models.common import optional_timestamp_field, timestamp_field, uuid_pk_field
@@ -27,6 +27,8 @@ class Student(SQLModel, table=True):
     email: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
     display_name: str = Field(max_length=200)
     role: str = Field(default="student", sa_column=Column(String(20), nullable=False, server_default="student"))
+    # A simulated student of the eval suite: its sessions never reach the coaching analytics or teachers' lists.
+    simulated: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False, server_default="false"))
     created_at: datetime = timestamp_field()
 
 
