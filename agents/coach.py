@@ -40,10 +40,16 @@ async def coach_receive(state: TutorState, runtime: Runtime[GraphContext]) -> di
     """Persist the student's message, assess it against the syllabus point, and build this turn's prompt."""
     ctx = runtime.context
     text = state.get("student_message") or ""
+    record = ctx.turn_record
     async with ctx.sessionmaker() as db:
-        await append_transcript_entry(db, session_id=ctx.session_id, role="student", content=text,
-                                      require_open=True)
-        await db.commit()
+        if record is None or not record.resume:  # a resumed turn's message is already stored: never twice
+            await append_transcript_entry(db, session_id=ctx.session_id, role="student", content=text,
+                                          require_open=True)
+            if record is not None:
+                await record.claim(db)  # the Idempotency-Key commits with the message, or neither does
+            await db.commit()
+        if record is not None:
+            record.message_committed = True
         cs = await get_session_tail(db, session_id=ctx.session_id, entries=TAIL)
         code = cs["syllabus_point_code"]
         point_row = await get_syllabus_point(db, code=code) if code else None
@@ -104,7 +110,11 @@ async def coach_respond(state: TutorState, runtime: Runtime[GraphContext]) -> di
             await record_llm_call(
                 db, agent="coach", model=model_label(ai), offline=model_label(ai) == "offline",
                 thread_id=str(ctx.session_id), input_tokens=tokens_in, output_tokens=tokens_out,
+                student_id=ctx.student_id,
             )
+        if ctx.turn_record is not None:  # the retried request's answer commits with the reply itself
+            await ctx.turn_record.complete(db, {"reply": reply, "outcome": outcome, "model": model_label(final),
+                                                "message": entry})
         await db.commit()
     return {"reply": reply, "reply_model": model_label(final), "outcome": outcome, "reply_entry": entry}
 

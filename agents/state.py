@@ -65,4 +65,6 @@ class GraphContext:
     # Which chat model plays a role; None = the configured factory (agents.llm.get_chat_model).
     # Tests and evals pass a scripted model here instead of patching globals.
     model_factory: Callable[[str], BaseChatModel] | None = None
+    # A chat turn's idempotency bookkeeping (db.repo.idempotency.TurnRecord); None outside the API.
+    turn_record: Any = None
     extras: dict[str, Any] = field(default_factory=dict)

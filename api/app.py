@@ -22,7 +22,9 @@ from agents.llm_settings import LlmSettings
 from api.body_limit import BodySizeLimit
 from api.errors import install_error_handlers
 from api.observability import RequestContext
+from api.services.slots import Slots
 from api.services.turn_lock import TurnGate, max_concurrent_turns
+from api.services.turn_runner import TurnRunner
 from api.settings import ApiSettings
 from db.engine import create_engine, session_factory
 from db.settings import DatabaseSettings
@@ -54,13 +56,20 @@ def create_app(*, database_url: str | None = None, settings: ApiSettings | None 
         # Read the LLM settings once per process; every run still gets fresh model objects.
         app.state.model_factory = partial(get_chat_model, settings=LlmSettings())
         db_settings = DatabaseSettings()
-        app.state.turn_gate = TurnGate(
-            engine, max_concurrent=max_concurrent_turns(db_settings.pool_size, db_settings.max_overflow)
-        )
+        app.state.slots = slots = Slots()
+        if slots.connection_slots() > max_concurrent_turns(db_settings.pool_size, db_settings.max_overflow):
+            log.warning("chat+marking+planning slots (%d) exceed half the database pool; runs may wait for "
+                        "connections", slots.connection_slots())
+        app.state.turn_gate = TurnGate(engine, slots=slots)
+        app.state.turn_runner = runner = TurnRunner()
         runtime = await _start_runtime(app.state)
         try:
             yield
         finally:
+            # SIGTERM: uvicorn has stopped accepting requests; let in-flight turns store their replies.
+            left = await runner.drain(settings.shutdown_grace_seconds)
+            if left:
+                log.warning("%d turn(s) still running at shutdown; a retry with the same key resumes them", left)
             await runtime.aclose()
             await engine.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
@@ -21,17 +22,20 @@ MAX_OFFSET = 1_000_000_000
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request: committed when the handler returns, rolled back if it raises."""
+    """One session per request: committed when the handler returns — before the response is sent, so a client
+    is only told what is durable, and a failed commit is itself the response — rolled back if it raises."""
     async with request.app.state.sessionmaker() as session:
         try:
             yield session
             await session.commit()
         except BaseException:
-            await session.rollback()
+            with contextlib.suppress(Exception):  # a lost connection must not hide the error that matters
+                await session.rollback()
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the exit code (the commit) runs when the endpoint returns, not after the response is sent.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def current_user(

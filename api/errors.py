@@ -14,6 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.db_errors import DATABASE_EXCEPTIONS, conflict_kind, is_database_unavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -23,10 +25,11 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.retry_after = retry_after  # seconds; sent as Retry-After (429 and 503 always carry one)
 
 
 class Unauthorized(DomainError):
@@ -61,6 +64,10 @@ class Unavailable(DomainError):
     status, code = 503, "unavailable"
 
 
+# Seconds a client is asked to wait after a 503 (the database or a model is briefly unavailable).
+DEFAULT_RETRY_AFTER = 2
+
+
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
     """The JSON error envelope."""
     err: dict[str, Any] = {"code": code, "message": message}
@@ -79,8 +86,29 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers: dict[str, str] = {}
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        if exc.status in (429, 503) or exc.retry_after is not None:
+            headers["Retry-After"] = str(max(1, exc.retry_after or DEFAULT_RETRY_AFTER))
         return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status, headers=headers)
+
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        # An outage or a lost connection: tell the client to come back, never a 500.
+        if is_database_unavailable(exc):
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+            return JSONResponse(error_body("unavailable", "the database is unavailable; nothing was saved by "
+                                           "this request — please retry shortly"), status_code=503,
+                                headers={"Retry-After": str(DEFAULT_RETRY_AFTER)})
+        if (kind := conflict_kind(exc)) is not None:
+            message = ("that already exists" if kind == "unique"
+                       else "something this request refers to was changed or removed meanwhile")
+            return JSONResponse(error_body("conflict", message + "; nothing was changed"), status_code=409)
+        log.exception("unhandled database error on %s %s", request.method, request.url.path)
+        return JSONResponse(error_body("internal", "internal error; it has been logged"), status_code=500)
+
+    for exc_class in DATABASE_EXCEPTIONS:
+        app.add_exception_handler(exc_class, _database)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -98,8 +126,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
-                413: "payload_too_large", 415: "unsupported_media_type"}.get(exc.status_code, "error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+                408: "request_timeout", 413: "payload_too_large", 415: "unsupported_media_type"}.get(
+            exc.status_code, "error")
+        # Keep the exception's headers: a 405 carries `Allow`.
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

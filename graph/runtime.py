@@ -35,6 +35,9 @@ async def open_runtime(db_url: str, *, max_size: int = 10) -> GraphRuntime:
     """Open a psycopg pool (autocommit, as the saver needs), set up the checkpoint tables, compile."""
     pool = AsyncConnectionPool(
         conninfo=to_libpq(db_url), min_size=1, max_size=max_size, open=False,
+        # After a database restart every pooled connection is dead: check each one as it is handed out
+        # (a cheap round trip) and replace it, and recycle connections hourly, so no turn fails on a stale one.
+        check=AsyncConnectionPool.check_connection, max_lifetime=3600, reconnect_timeout=30,
         # Checkpoints hold derived state (the transcript of record is in coaching_sessions, committed
         # synchronously), so they need not wait for the WAL flush.
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row,

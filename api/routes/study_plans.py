@@ -63,7 +63,8 @@ async def create_study_plan(body: StudyPlanCreate, session: SessionDep, state: S
     await session.commit()  # release this request's connection while the workflow runs
     request = PlanRequest(student_id=target.id, subject_code=body.subject_code, exam_date=body.exam_date,
                           hours_per_day=body.hours_per_day, today=utc_today())
-    plan_id = await plan_for_student(state, request=request, actor_id=user.id)
+    async with state.slots.hold("planning"):  # planning's own slots: never chat's or marking's
+        plan_id = await plan_for_student(state, request=request, actor_id=user.id)
     return await plan_public(session, plan=await get_study_plan(session, plan_id=plan_id))
 
 
@@ -77,11 +78,8 @@ async def create_class_plans(class_id: uuid.UUID, body: ClassPlanCreate, session
     await _check_subject(session, body.subject_code)
     members = await accounts.list_class_members(session, class_id=klass.id)
     await session.commit()
-    results = await plan_for_class(
-        state.sessionmaker, student_ids=[m.id for m in members], subject_code=body.subject_code,
-        exam_date=body.exam_date, hours_per_day=body.hours_per_day, today=utc_today(),
-        concurrency=state.settings.class_plan_concurrency, model_factory=state.model_factory,
-    )
+    async with state.slots.hold("planning"):
+        results = await _class_plans(state, members, body)
     failures = [r for r in results if r.status == "failed"]
     fields = {r.error.field for r in failures if r.error}
     if results and len(failures) == len(results) and len(fields) == 1 and None not in fields:
@@ -89,6 +87,14 @@ async def create_class_plans(class_id: uuid.UUID, body: ClassPlanCreate, session
         raise InvalidInput(failures[0].error.message, field=fields.pop())
     return ClassPlanResponse(class_id=klass.id, subject_code=body.subject_code, created=len(results) - len(failures),
                              failed=len(failures), results=results)
+
+
+async def _class_plans(state: StateDep, members: list[Student], body: ClassPlanCreate) -> list:
+    return await plan_for_class(
+        state.sessionmaker, student_ids=[m.id for m in members], subject_code=body.subject_code,
+        exam_date=body.exam_date, hours_per_day=body.hours_per_day, today=utc_today(),
+        concurrency=state.settings.class_plan_concurrency, model_factory=state.model_factory,
+    )
 
 
 @router.get("/study-plans/{plan_id}")

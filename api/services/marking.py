@@ -14,6 +14,7 @@ from typing import Any
 from langgraph.types import Command
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agents.deadline import deadline_after
 from api.errors import Conflict, InvalidInput, PayloadTooLarge, Unavailable
 from api.schemas_marking import AttemptCreate, AttemptPublic
 from db.models import Student
@@ -64,10 +65,11 @@ async def run_marking(state: Any, *, student_id: uuid.UUID, attempt_id: uuid.UUI
     """Run the marking workflow for a stored attempt (it ends, or pauses for human reviews)."""
     context = GraphContext(sessionmaker=state.sessionmaker, student_id=student_id, attempt_id=attempt_id,
                            actor_id=student_id, model_factory=state.model_factory)
-    async with state.turn_gate.turn(attempt_id):
+    async with state.turn_gate.turn(attempt_id, kind="marking"):  # marking's own slots, never chat's
         try:
-            await state.graph.ainvoke({"kind": "mark"}, config=_config(attempt_id), context=context,
-                                      durability="sync")
+            with deadline_after(state.settings.marking_deadline_seconds):
+                await state.graph.ainvoke({"kind": "mark"}, config=_config(attempt_id), context=context,
+                                          durability="sync")
         except Exception as exc:
             log.exception("marking failed for attempt %s", attempt_id)
             raise Unavailable(f"marking failed; your answers are saved in attempt {attempt_id} — please ask "
@@ -103,7 +105,7 @@ async def resume_review(
 
     409 when the answer is not in the queue or the workflow is not paused on it.
     """
-    async with state.turn_gate.turn(attempt_id):
+    async with state.turn_gate.turn(attempt_id, kind="marking"):
         async with state.sessionmaker() as db:
             queued = await is_queued(db, attempted_question_id=attempted_question_id)
         if not queued:

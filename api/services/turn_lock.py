@@ -1,11 +1,12 @@
-"""Serialise chat turns per coaching session, without ever starving the connection pool.
+"""Serialise the runs of one coaching session (or one attempt), without ever starving the connection pool.
 
 Three layers, outermost first:
-1. an in-process `asyncio.Lock` per session: same-session requests queue without holding a connection;
-2. a semaphore bounding concurrent turns to half the pool, so a turn holding its lock connection can always
-   get a second connection for its own work (no pool deadlock under load);
-3. a PostgreSQL session-level advisory lock on a dedicated autocommit connection: serialises turns across
-   processes, while the turn's own transactions still commit (the student's message is stored before the
+1. an in-process `asyncio.Lock` per key: same-session requests queue without holding a connection;
+2. a slot of the run's kind (`api/services/slots.py`): chat, marking and planning each have their own bound,
+   so one kind never waits behind another; the connection-holding slots add up to at most half the pool,
+   so a run holding its lock connection can always get a second connection for its own work;
+3. a PostgreSQL session-level advisory lock on a dedicated autocommit connection: serialises runs across
+   processes, while the run's own transactions still commit (the student's message is stored before the
    model is called).
 """
 
@@ -20,6 +21,8 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.services.slots import SlotKind, Slots
+
 _NAMESPACE = 0x7EAC  # keeps our advisory-lock keys apart from anyone else's on a shared server
 
 
@@ -29,35 +32,34 @@ def lock_key(session_id: uuid.UUID) -> int:
 
 
 class TurnGate:
-    """Per-app gate for chat turns (one per process)."""
+    """Per-app gate for chat turns and marking runs (one per process)."""
 
-    def __init__(self, engine: AsyncEngine, *, max_concurrent: int) -> None:
+    def __init__(self, engine: AsyncEngine, *, slots: Slots) -> None:
         self._engine = engine
-        self._slots = asyncio.Semaphore(max_concurrent)
+        self.slots = slots
         self._locks: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    def _local_lock(self, session_id: uuid.UUID) -> asyncio.Lock:
-        lock = self._locks.get(session_id)
+    def _local_lock(self, key: uuid.UUID) -> asyncio.Lock:
+        lock = self._locks.get(key)
         if lock is None:
             lock = asyncio.Lock()
-            self._locks[session_id] = lock
+            self._locks[key] = lock
         return lock
 
     @asynccontextmanager
-    async def turn(self, session_id: uuid.UUID) -> AsyncIterator[None]:
-        """Hold the session's turn for the duration of the block."""
-        local = self._local_lock(session_id)
-        async with local, self._slots:
-            key = lock_key(session_id)
+    async def turn(self, key: uuid.UUID, *, kind: SlotKind = "chat") -> AsyncIterator[None]:
+        """Hold `key`'s turn (a session or an attempt id) in one of `kind`'s slots for the block."""
+        local = self._local_lock(key)
+        async with local, self.slots.hold(kind):
             async with self._engine.connect() as raw:
                 conn = await raw.execution_options(isolation_level="AUTOCOMMIT")
-                await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": lock_key(key)})
                 try:
                     yield
                 finally:
-                    await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key(key)})
 
 
 def max_concurrent_turns(pool_size: int, max_overflow: int) -> int:
-    """Half the pool's capacity (each turn may hold two connections at once), at least one."""
+    """Half the pool's capacity (each run may hold two connections at once), at least one."""
     return max(1, (pool_size + max_overflow) // 2)

@@ -14,7 +14,7 @@ from db.models.director import (
 )
 from db.models.jobs import ITEM_STATUSES, JOB_KINDS, JOB_STATUSES, Job, JobItem  # noqa: F401
 from db.models.planning import REVIEW_SOURCES, StudentTopicState, StudyPlanNote, TopicReview  # noqa: F401
-from db.models.service import IdempotencyKey, LlmCall
+from db.models.service import IdempotencyKey, LlmCall, QuotaUsage
 from db.models.tutoring import OUTCOMES, PLAN_STATUSES, CoachingSession, ImprovementPlan, StudyPlan
 
 __all__ = [
@@ -22,5 +22,5 @@ __all__ = [
     "ApiToken", "Attempt", "AttemptedQuestion", "Class", "ClassMember", "CoachingSession",
     "DirectorCoachingPlan", "DirectorCoachingSession", "DirectorCriterionScore", "DirectorScore", "DirectorScorecard",
     "DirectorScorecardTemplate", "DirectorTarget", "IdempotencyKey", "ImprovementPlan", "Job", "JobItem", "LlmCall",
-    "Question", "Student", "StudyPlan", "Subject", "SyllabusPoint",
+    "Question", "QuotaUsage", "Student", "StudyPlan", "Subject", "SyllabusPoint",
 ]

@@ -20,6 +20,7 @@ async def record_llm_call(
     thread_id: str | None,
     input_tokens: int,
     output_tokens: int,
+    student_id: uuid.UUID | None = None,
 ) -> LlmCall:
     """Add one model call's token usage to the session (the caller commits)."""
     if agent not in _AGENTS:
@@ -31,7 +32,7 @@ async def record_llm_call(
     row = LlmCall(
         id=uuid.uuid4(), agent=agent, model=model[:200], offline=offline,
         thread_id=thread_id[:100] if thread_id else None,
-        input_tokens=input_tokens, output_tokens=output_tokens,
+        input_tokens=input_tokens, output_tokens=output_tokens, student_id=student_id,
     )
     session.add(row)
     await session.flush()

@@ -46,7 +46,8 @@ async def test_streaming_sends_tokens_then_done(client, make_account) -> None:  
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
         raw = "".join([chunk async for chunk in r.aiter_text()])
-    events = [(b.split("\n")[0][7:], json.loads(b.split("\n")[1][6:])) for b in raw.strip().split("\n\n")]
+    blocks = [b for b in raw.strip().split("\n\n") if not b.startswith(":")]  # ":" lines are keep-alives
+    events = [(b.split("\n")[0][7:], json.loads(b.split("\n")[1][6:])) for b in blocks]
     kinds = [k for k, _ in events]
     assert kinds[-1] == "done" and kinds.count("token") >= 2
     streamed = "".join(d["text"] for k, d in events if k == "token")
