@@ -7,6 +7,7 @@ file and the entry's code/ref. Field paths use the YAML keys with 0-based list i
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Collection
 
@@ -17,6 +18,8 @@ Problem = tuple[str, str]
 
 MARK_RANGES = {"define": (2, 4), "explain": (6, 8), "evaluate": (12, None)}
 ANSWER_LEVELS = ("weak", "middling", "strong")
+NGRAM = 7  # the same run length the leakage check (evals.leakage) treats as copying a definition or idea
+_DEFINES = r"\b{term}\s+(is|are|means|refers to|is defined as|is when)\b"
 
 
 def _duplicates(ids: list[str]) -> list[str]:
@@ -58,6 +61,7 @@ def check_point(point: SyllabusPoint) -> list[Problem]:
         problems.append(("ladder", f"no ladder question leads toward expectation {missing!r}"))
 
     problems.extend(_leaks(point))
+    problems.extend(_check_rephrasings(point))
     return problems
 
 
@@ -68,6 +72,8 @@ def _leaks(point: SyllabusPoint) -> list[Problem]:
         return [("answer_phrases", "contains an empty phrase")]
     texts = [(f"ladder[{i}].question", step.question) for i, step in enumerate(point.ladder)]
     texts += [(f"ladder[{i}].hint", step.hint) for i, step in enumerate(point.ladder)]
+    texts += [(f"ladder[{i}].rephrasings[{j}]", text) for i, step in enumerate(point.ladder)
+              for j, text in enumerate(step.rephrasings)]
     texts += [(f"misconceptions[{i}].probe", item.probe) for i, item in enumerate(point.misconceptions)]
     problems = []
     for field, text in texts:
@@ -75,6 +81,51 @@ def _leaks(point: SyllabusPoint) -> list[Problem]:
         for phrase in phrases:
             if f" {phrase} " in padded:
                 problems.append((field, f"gives the answer away: contains answer phrase {phrase!r}"))
+    return problems
+
+
+def _ngrams(text: str) -> set[str]:
+    words = normalise(text).split()
+    return {" ".join(words[i:i + NGRAM]) for i in range(len(words) - NGRAM + 1)}
+
+
+def _content_words(text: str) -> set[str]:
+    return {word for word in normalise(text).split() if len(word) > 3}
+
+
+def _defines(text: str, term: str, definition: str) -> bool:
+    """A "<term> is/means …" phrase carrying at least half of the definition's content words."""
+    pattern = re.compile(_DEFINES.format(term=re.escape(normalise(term))))
+    wanted = _content_words(definition)
+    return bool(pattern.search(normalise(text))) and bool(wanted) and \
+        len(wanted & _content_words(text)) * 2 >= len(wanted)
+
+
+def _check_rephrasings(point: SyllabusPoint) -> list[Problem]:
+    """Each rephrasing is a question of its own (not the step's question, hint or another rephrasing) that
+    neither copies seven words of a definition or key idea nor defines a key term (answer phrases: `_leaks`)."""
+    sources = [(f"key_terms[{i}].definition", _ngrams(term.definition)) for i, term in enumerate(point.key_terms)]
+    sources += [(f"expectations[{i}].idea", _ngrams(item.idea)) for i, item in enumerate(point.expectations)]
+    problems: list[Problem] = []
+    for index, step in enumerate(point.ladder):
+        earlier = [("the question", step.question), ("the hint", step.hint)]
+        for number, text in enumerate(step.rephrasings):
+            field = f"ladder[{index}].rephrasings[{number}]"
+            if not text.rstrip().endswith("?"):
+                problems.append((field, "must be a question ending in '?'"))
+            grams = _ngrams(text)
+            for label, other in earlier:
+                if normalise(text) == normalise(other):
+                    problems.append((field, f"repeats {label}"))
+                elif grams & _ngrams(other):
+                    problems.append((field, f"copies seven consecutive words of {label}"))
+            for label, source in sources:
+                if grams & source:
+                    problems.append((field, f"gives the answer away: copies seven consecutive words of {label}"))
+            for term in point.key_terms:
+                if _defines(text, term.term, term.definition):
+                    problems.append((field, f"gives the answer away: defines key term {term.term!r}"))
+            earlier.append((f"rephrasings[{number}]", text))
     return problems
 
 

@@ -89,6 +89,8 @@ class LadderStep(_Model):
     question: str = Field(min_length=1)
     targets: list[str] = Field(min_length=1)
     hint: str = Field(min_length=1)
+    # other ways of asking the same step, so the Coach need not repeat itself when the question did not land
+    rephrasings: list[str] = Field(min_length=2)
 
 
 class SyllabusPoint(_Model):

@@ -11,8 +11,8 @@ Content a coach must not hand over, all from the curriculum (so no network and n
 The topic's own name (the point's title) is removed before checking: naming the topic gives nothing away.
 What the student has already said is theirs: quoted student words (“…”) are removed before checking, a phrase
 the student used before is not a leak, and an idea the student reached (by the Coach's own progress rule) may be
-restated. The curriculum's vetted scaffolding (ladder questions and hints, misconception probes) is not a leak:
-it was written to guide without answering and is checked by the curriculum validator.
+restated. The curriculum's vetted scaffolding (ladder questions, hints and rephrasings, misconception probes) is
+not a leak: it was written to guide without answering and is checked by the curriculum validator.
 """
 
 from __future__ import annotations
@@ -51,14 +51,15 @@ def _content_words(text: str) -> set[str]:
 
 @lru_cache(maxsize=128)
 def scaffolding_texts(code: str) -> tuple[str, ...]:
+    """The point's vetted scaffolding (ladder questions, hints and rephrasings, misconception probes), normalised
+    and padded."""
     from curriculum.loader import get_curriculum
-
-    """The point's vetted scaffolding (ladder questions and hints, misconception probes), normalised and padded."""
 
     point = get_curriculum().points.get(code)
     if point is None:
         return ()
-    texts = [t for step in point.ladder for t in (step.question, step.hint)] + [m.probe for m in point.misconceptions]
+    texts = [t for step in point.ladder for t in (step.question, step.hint, *step.rephrasings)]
+    texts += [m.probe for m in point.misconceptions]
     return tuple(f" {normalise(t)} " for t in texts)
 
 

@@ -110,7 +110,8 @@ POINT = {
     "expectations": [{"id": f"e{i}", "idea": f"idea {i}", "cues": [["alpha"], ["beta"]]} for i in (1, 2, 3)],
     "misconceptions": [{"id": f"m{i}", "statement": "wrong", "cues": [["gamma"]], "correction": "right",
                         "probe": "what if?"} for i in (1, 2, 3)],
-    "ladder": [{"question": f"question {i}?", "targets": [f"e{min(i, 3)}"], "hint": "think"} for i in (1, 2, 3, 4)],
+    "ladder": [{"question": f"question {i}?", "targets": [f"e{min(i, 3)}"], "hint": "think",
+                "rephrasings": [f"another way to ask {i}?", f"a smaller question {i}?"]} for i in (1, 2, 3, 4)],
     "context": "a market",
     "answer_phrases": ["willing and able", "downward sloping"],
 }
