@@ -26,6 +26,7 @@ from api.services.slots import Slots
 from api.services.turn_lock import TurnGate, max_concurrent_turns
 from api.services.turn_runner import TurnRunner
 from api.settings import ApiSettings
+from api.web.install import install_web
 from db.engine import create_engine, session_factory
 from db.settings import DatabaseSettings
 from db.urls import resolve_libpq_url
@@ -78,10 +79,13 @@ def create_app(*, database_url: str | None = None, settings: ApiSettings | None 
         version="0.1.0",
         description="Coach, Marker, Reviewer and Planner agents over PostgreSQL.",
         lifespan=lifespan,
+        docs_url=None,  # the web app serves /docs itself: local Swagger UI assets, no inline script
+        redoc_url=None,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)  # outermost: every response carries X-Request-ID
     install_error_handlers(app)
+    install_web(app)
     _include_routers(app)
     return app
 

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.auth.cookies import CSRF_HEADER, check_session_csrf, load_web_session
 from api.errors import Forbidden, Unauthorized
 from db.models import Student
 from db.repo.accounts import get_account_by_token
@@ -39,15 +40,21 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def current_user(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Student:
-    """The account behind the bearer token, or 401."""
+    """The account behind the bearer token, or behind the browser's session cookie (whose state-changing
+    requests must carry the session's CSRF token in X-CSRF-Token), or 401."""
+    if credentials is None and (found := await load_web_session(request, session)) is not None:
+        web_session, account = found
+        check_session_csrf(request, web_session, request.headers.get(CSRF_HEADER))
+        return account
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("missing bearer token", field="Authorization")
     account = await get_account_by_token(session, token=credentials.credentials)
     if account is None:
-        raise Unauthorized("invalid or revoked token", field="Authorization")
+        raise Unauthorized("invalid, expired or revoked token", field="Authorization")
     return account
 
 

@@ -1,6 +1,6 @@
 """`teach demo`: create the demo school (teacher, examiner, a class, five students with four weeks of history)
-through the product's own API, and print every demo account's token. Rerunning prints fresh tokens and
-leaves the history as it is."""
+through the product's own API, and print every demo account's password and token. Rerunning revokes the tokens it issued before,
+prints fresh ones and leaves the history as it is."""
 
 from __future__ import annotations
 
@@ -30,12 +30,15 @@ async def _run(database_url: str) -> None:
                 for line in school.log:
                     print(f"  {line}")
             else:
-                print("the demo school already exists; here are fresh tokens")
+                print("the demo school already exists; here are fresh passwords and tokens")
             org = organisation()
             token = school.tokens[f"rivera@{'demo-school.example'}"]
             r = await client.post(f"/v1/customers/{org}/profiles/9708/coachingEfficiencyStats:retrieve",
                                   json=efficiency_request(), headers={"Authorization": f"Bearer {token}"})
-    print("\ntokens (use as `Authorization: Bearer <token>`):")
+    print("\nsign in at http://127.0.0.1:8000/sign-in (these passwords are new on every run):")
+    for mail, password in school.passwords.items():
+        print(f"  {mail:<32} {password}")
+    print("\nAPI tokens (use as `Authorization: Bearer <token>`; earlier demo tokens are now revoked):")
     for mail, tok in school.tokens.items():
         print(f"  {mail:<32} {tok}")
     print("\ndid the Coach's sessions raise marks? (coaching efficiency by coach, the teacher's view)")

@@ -22,7 +22,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(load_curriculum(url))
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"serving on http://{host}:{port}  (API docs at /docs, chat page at /)")
+    print(f"serving on http://{host}:{port}  (sign in at /, API docs at /docs)")
     uvicorn.run(create_app(database_url=url, settings=settings), host=host, port=port, log_config=uvicorn_log_config())
     return 0
 

@@ -1,17 +1,12 @@
-"""The web chat page at `/` (a single static file; it uses the public API with the student's token)."""
+"""The web app's pages (api/web/): sign-in and account, the student's and the teacher's screens, the review
+queue. Mounted here so the app picks them up like every other router."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+
+from api.web import pages_auth
 
 router = APIRouter(include_in_schema=False)
-_PAGE = Path(__file__).resolve().parents[1] / "static" / "chat.html"
-
-
-@router.get("/", response_class=HTMLResponse)
-async def chat_page() -> HTMLResponse:
-    """The chat page."""
-    return HTMLResponse(_PAGE.read_text(encoding="utf-8"))
+for _module in (pages_auth,):
+    router.include_router(_module.router)

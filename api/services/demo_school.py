@@ -9,14 +9,17 @@ transcripts, the plans and the coaching-efficiency report all show something tru
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
 
+from api.auth.passwords import hash_password
+from api.auth.tokens import issue_api_token
 from db import clock
-from db.repo.accounts import create_account, get_account_by_email, issue_token
+from db.repo.accounts import create_account, get_account_by_email, revoke_tokens, set_password_hash
 
 DOMAIN = "demo-school.example"
 TEACHER = ("rivera", "Ms Rivera", "teacher")
@@ -47,6 +50,7 @@ LEVELS = {"ada": ("weak", "strong"), "ben": ("weak", "middling"), "chloe": ("wea
 @dataclass
 class DemoSchool:
     tokens: dict[str, str] = field(default_factory=dict)  # email -> token
+    passwords: dict[str, str] = field(default_factory=dict)  # email -> sign-in password (fresh each run)
     ids: dict[str, str] = field(default_factory=dict)  # short name -> account id
     class_id: str | None = None
     created: bool = False
@@ -57,8 +61,17 @@ def email(short: str) -> str:
     return f"{short}@{DOMAIN}"
 
 
+DEMO_TOKEN_NAME = "teach demo"
+
+
+def _demo_password() -> str:
+    """A fresh, readable sign-in password (four words' worth of entropy is plenty for a demo)."""
+    return "demo-" + secrets.token_urlsafe(9)
+
+
 async def issue_demo_tokens(state: Any, school: DemoSchool) -> bool:
-    """Create the demo accounts (or find them) and issue a fresh token for each. True if they were new."""
+    """Create the demo accounts (or find them); revoke the tokens an earlier `teach demo` issued, then give
+    each account a fresh expiring token and a fresh password. True if the accounts were new."""
     people = [TEACHER, EXAMINER, *[(s, n, "student") for s, n in STUDENTS]]
     async with state.sessionmaker() as db:
         existed = await get_account_by_email(db, email=email(TEACHER[0])) is not None
@@ -66,7 +79,10 @@ async def issue_demo_tokens(state: Any, school: DemoSchool) -> bool:
             acct = await get_account_by_email(db, email=email(short)) or await create_account(
                 db, email=email(short), display_name=name, role=role)
             school.ids[short] = str(acct.id)
-            school.tokens[email(short)] = await issue_token(db, account_id=acct.id, name="teach demo")
+            await revoke_tokens(db, account_id=acct.id, name=DEMO_TOKEN_NAME)
+            school.tokens[email(short)] = await issue_api_token(db, account_id=acct.id, name=DEMO_TOKEN_NAME)
+            password = school.passwords[email(short)] = _demo_password()
+            await set_password_hash(db, account_id=acct.id, password_hash=await hash_password(password))
         await db.commit()
     return not existed
 
@@ -125,8 +141,8 @@ async def build_history(state: Any, client: httpx.AsyncClient, school: DemoSchoo
     with clock.clock_at(_at(day0, 0, 9)):
         klass = await api.call("POST", "/v1/classes", "rivera", {"name": "12A Economics", "subject_code": "9708"})
         school.class_id = klass["id"]
-        for s in students:
-            await api.call("POST", f"/v1/classes/{klass['id']}/members", "rivera", {"email": email(s)})
+        for s in students:  # the teacher shares the class's invite code; each student accepts it
+            await api.call("POST", "/v1/class-invites/accept", s, {"code": klass["invite_code"]})
     for i, s in enumerate(students):  # week 1: everyone answers the elasticity and inflation questions
         with clock.clock_at(_at(day0, 1 + i)):
             await _attempt(api, s, bank[ELASTICITY], LEVELS[s][0], qids)

@@ -2,6 +2,13 @@
 
 from db.models.accounts import ROLES, ApiToken, Class, ClassMember, Student
 from db.models.attempts import Attempt, AttemptedQuestion
+from db.models.auth import (  # noqa: F401
+    MEMBERSHIP_ACTIONS,
+    ClassInvitation,
+    ClassMembershipEvent,
+    PasswordReset,
+    WebSession,
+)
 from db.models.curriculum import Question, Subject, SyllabusPoint
 from db.models.director import (
     DirectorCoachingPlan,
@@ -23,4 +30,5 @@ __all__ = [
     "DirectorCoachingPlan", "DirectorCoachingSession", "DirectorCriterionScore", "DirectorScore", "DirectorScorecard",
     "DirectorScorecardTemplate", "DirectorTarget", "IdempotencyKey", "ImprovementPlan", "Job", "JobItem", "LlmCall",
     "Question", "QuotaUsage", "Student", "StudyPlan", "Subject", "SyllabusPoint",
+    "ClassInvitation", "ClassMembershipEvent", "PasswordReset", "WebSession",
 ]

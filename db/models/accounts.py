@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Uuid
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Text, Uuid
 from sqlmodel import Field, SQLModel
 
 from db.models.common import optional_timestamp_field, timestamp_field, uuid_pk_field
@@ -30,6 +30,8 @@ class Student(SQLModel, table=True):
     # A simulated student of the eval suite: its sessions never reach the coaching analytics or teachers' lists.
     simulated: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False, server_default="false"))
     created_at: datetime = timestamp_field()
+    # argon2id (PHC string); NULL for an account that signs in with API tokens only.
+    password_hash: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
 
 
 class ApiToken(SQLModel, table=True):
@@ -45,6 +47,7 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(default="default", max_length=100)
     created_at: datetime = timestamp_field()
     revoked_at: datetime | None = optional_timestamp_field()
+    expires_at: datetime | None = optional_timestamp_field()
 
 
 class Class(SQLModel, table=True):
@@ -59,6 +62,8 @@ class Class(SQLModel, table=True):
         sa_column=Column(Uuid(), ForeignKey("students.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     created_at: datetime = timestamp_field()
+    # The code a student types (or follows as a link) to join; a teacher can replace it.
+    invite_code: str | None = Field(default=None, sa_column=Column(String(32), nullable=True, unique=True))
 
 
 class ClassMember(SQLModel, table=True):

@@ -54,3 +54,12 @@ def make_account(app) -> Callable[..., Awaitable[Account]]:  # noqa: ANN001
         return Account(id=acct.id, email=acct.email, role=role, token=token)
 
     return _make
+
+
+async def join_class(client: httpx.AsyncClient, teacher: Account, class_id: str, student: Account) -> None:
+    """Enrol the way the product allows: the teacher's class code, accepted by the signed-in student."""
+    r = await client.get(f"/v1/classes/{class_id}", headers=teacher.headers)
+    assert r.status_code == 200, r.text
+    r = await client.post("/v1/class-invites/accept", json={"code": r.json()["invite_code"]},
+                          headers=student.headers)
+    assert r.status_code == 200, r.text

@@ -71,6 +71,12 @@ async def _routes(app: Any, client: httpx.AsyncClient, school: Any) -> list[Rout
         r = await client.post("/v1/coaching-sessions", json={"topic": "price elasticity of demand"},
                               headers={"Authorization": f"Bearer {school.tokens[email(who)]}"})
         sessions[who] = r.json()["id"]
+    teacher = {"Authorization": f"Bearer {school.tokens[email('rivera')]}"}
+    ada = {"Authorization": f"Bearer {school.tokens[email('ada')]}"}
+    klass = (await client.get(f"/v1/classes/{school.class_id}", headers=teacher)).json()
+    await client.post(f"/v1/classes/{school.class_id}/members", json={"email": email("ada")}, headers=teacher)
+    invitation = (await client.get("/v1/invitations", headers=ada)).json()[0]["id"]
+    spare_token = (await client.post("/v1/tokens", json={"name": "fuzz"}, headers=ada)).json()["id"]
     exam = (clock.now() + timedelta(days=120)).date().isoformat()
     window = {"subject_code": "9708", "exam_date": exam, "hours_per_day": 2}
     return [
@@ -119,6 +125,18 @@ async def _routes(app: Any, client: httpx.AsyncClient, school: Any) -> list[Rout
         Route("POST", "/v1/study-plans/{plan_id}/days/{day}/complete", "ada",
               {"plan_id": str(ada_plan.id), "day": str(next_day["day"])},
               body={"grades": {code: 3 for code in next_day["topics"]}}),
+        Route("GET", "/v1/classes", "teacher"),
+        Route("DELETE", "/v1/classes/{class_id}/members/{student_id}", "teacher",
+              {"class_id": school.class_id, "student_id": ids["esi"]}),
+        Route("POST", "/v1/classes/{class_id}/invite-code", "teacher", {"class_id": school.class_id}),
+        Route("GET", "/v1/classes/{class_id}/membership-events", "teacher", {"class_id": school.class_id}),
+        Route("POST", "/v1/class-invites/accept", "ada", body={"code": klass["invite_code"]}, required=["code"]),
+        Route("GET", "/v1/invitations", "ada"),
+        Route("POST", "/v1/invitations/{invitation_id}/accept", "ada", {"invitation_id": invitation}),
+        Route("POST", "/v1/invitations/{invitation_id}/decline", "ada", {"invitation_id": invitation}),
+        Route("GET", "/v1/tokens", "ada", query=["student_id"]),
+        Route("POST", "/v1/tokens", "ada", body={"name": "fuzz token"}),
+        Route("DELETE", "/v1/tokens/{token_id}", "ada", {"token_id": spare_token}),
     ]
 
 

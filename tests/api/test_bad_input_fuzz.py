@@ -49,8 +49,15 @@ ALL = [("POST", "/v1/attempts"), ("GET", "/v1/attempts/{attempt_id}"), ("POST", 
        ("GET", "/v1/reviews"), ("POST", "/v1/reviews/{attempted_question_id}"), ("GET", "/v1/me"),
        ("GET", "/v1/students/{student_id}"), ("POST", "/v1/study-plans"),
        ("POST", "/v1/classes/{class_id}/study-plans"), ("GET", "/v1/study-plans/{plan_id}"),
-       ("PATCH", "/v1/study-plans/{plan_id}"), ("POST", "/v1/study-plans/{plan_id}/days/{day}/complete")]
-WITH_BODY = [r for r in ALL if r[0] in ("POST", "PATCH")]
+       ("PATCH", "/v1/study-plans/{plan_id}"), ("POST", "/v1/study-plans/{plan_id}/days/{day}/complete"),
+       ("GET", "/v1/classes"), ("DELETE", "/v1/classes/{class_id}/members/{student_id}"),
+       ("POST", "/v1/classes/{class_id}/invite-code"), ("GET", "/v1/classes/{class_id}/membership-events"),
+       ("POST", "/v1/class-invites/accept"), ("GET", "/v1/invitations"),
+       ("POST", "/v1/invitations/{invitation_id}/accept"), ("POST", "/v1/invitations/{invitation_id}/decline"),
+       ("GET", "/v1/tokens"), ("POST", "/v1/tokens"), ("DELETE", "/v1/tokens/{token_id}")]
+NO_BODY = {("POST", "/v1/classes/{class_id}/invite-code"), ("POST", "/v1/invitations/{invitation_id}/accept"),
+           ("POST", "/v1/invitations/{invitation_id}/decline")}
+WITH_BODY = [r for r in ALL if r[0] in ("POST", "PATCH") and r not in NO_BODY]
 WITH_PATH = [r for r in ALL if "{" in r[1]]
 WITH_QUERY = [("GET", "/v1/coaching-sessions"), ("GET", "/v1/reviews")]
 

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tests.api.conftest import join_class
+
 
 async def _open(client, student, **body):  # noqa: ANN001, ANN003, ANN202
     body.setdefault("topic", "price elasticity of demand")
@@ -126,7 +128,7 @@ async def test_teacher_of_the_class_can_read_and_list(client, make_account, role
     s, t = await make_account("student"), await make_account(role)
     sess = await _open(client, s)
     c = (await client.post("/v1/classes", json={"name": "A", "subject_code": "9708"}, headers=t.headers)).json()
-    await client.post(f"/v1/classes/{c['id']}/members", json={"student_id": str(s.id)}, headers=t.headers)
+    await join_class(client, t, c["id"], s)
     assert (await client.get(f"/v1/coaching-sessions/{sess['id']}", headers=t.headers)).status_code == 200
     page = (await client.get(f"/v1/coaching-sessions?student_id={s.id}", headers=t.headers)).json()
     assert [i["id"] for i in page["items"]] == [sess["id"]] and page["total"] == 1

@@ -63,7 +63,7 @@ def make_attempt(sessionmaker) -> Callable[..., Awaitable[tuple[uuid.UUID, dict[
 
 
 # The HTTP fixtures (app on this test's database, client, accounts with tokens) are shared with tests/api.
-from tests.api.conftest import Account, app, client, make_account  # noqa: E402, F401
+from tests.api.conftest import Account, app, client, join_class, make_account  # noqa: E402, F401
 
 
 @pytest.fixture
@@ -86,9 +86,7 @@ def enrol(client) -> Callable[..., Awaitable[str]]:  # noqa: F811
         r = await client.post("/v1/classes", json={"name": "Eco", "subject_code": "9708"}, headers=teacher.headers)
         assert r.status_code == 201, r.text
         class_id = r.json()["id"]
-        r = await client.post(f"/v1/classes/{class_id}/members", json={"student_id": str(student.id)},
-                              headers=teacher.headers)
-        assert r.status_code in (200, 201), r.text
+        await join_class(client, teacher, class_id, student)
         return class_id
 
     return _enrol

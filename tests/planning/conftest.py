@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from api.schemas_planning import utc_today
-from tests.api.conftest import Account, app, client, make_account  # noqa: E402, F401  (shared API fixtures)
+from tests.api.conftest import Account, app, client, join_class, make_account  # noqa: E402, F401  (shared API fixtures)
 from tests.graph.conftest import graph, sessionmaker, student  # noqa: F401  (shared graph fixtures)
 
 
@@ -38,9 +38,7 @@ def make_school(client, make_account):  # noqa: F811  (the imported fixtures)
         students = []
         for _ in range(n):
             s = await make_account("student")
-            r = await client.post(f"/v1/classes/{class_id}/members", json={"student_id": str(s.id)},
-                                  headers=teacher.headers)
-            assert r.status_code == 201, r.text
+            await join_class(client, teacher, class_id, s)
             students.append(s)
         return School(teacher=teacher, class_id=class_id, students=students)
 

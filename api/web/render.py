@@ -1,0 +1,76 @@
+"""Templates and the page dependencies: who is signed in (else a redirect to sign in), their CSRF token,
+role checks, and CSRF checks on every form post."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+
+from api.auth.cookies import CSRF_FIELD, check_session_csrf, load_web_session
+from api.deps import SessionDep
+from api.errors import InvalidInput, NotFound
+from db.models import Student
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+templates.env.globals["csrf_field"] = CSRF_FIELD
+
+
+def fraction(value: float | None) -> str:
+    """0.4375 → '44%'."""
+    return "–" if value is None else f"{round(100 * value)}%"
+
+
+templates.env.filters["pct"] = fraction
+
+
+def form_text(value: str, field: str) -> str:
+    """A form field PostgreSQL can store (no NUL, no lone surrogate), else 422 naming the field."""
+    from api.request_model import unstorable_text_problem
+
+    if problem := unstorable_text_problem(value):
+        raise InvalidInput(f"{field}: {problem}", field=field)
+    return value
+
+
+async def page_user(request: Request, session: SessionDep) -> Student:
+    """The signed-in account, or a redirect to the sign-in form that comes back here. A form post must
+    carry the session's CSRF token."""
+    from api.web.install import SignInRequired
+
+    found = await load_web_session(request, session)
+    if found is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(target if request.method == "GET" else "/")
+    web_session, account = found
+    request.state.csrf = web_session.csrf_token
+    if request.method not in ("GET", "HEAD"):
+        form = await request.form()
+        check_session_csrf(request, web_session, str(form.get(CSRF_FIELD) or ""))
+    return account
+
+
+PageUser = Annotated[Student, Depends(page_user)]
+
+
+def _role_page(*roles: str) -> Any:
+    async def _check(user: PageUser) -> Student:
+        if user.role not in roles:  # a page for another role does not exist for this account
+            raise NotFound("page not found")
+        return user
+
+    return Depends(_check)
+
+
+StudentPage = Annotated[Student, _role_page("student")]
+TeacherPage = Annotated[Student, _role_page("teacher", "admin")]
+StaffPage = Annotated[Student, _role_page("teacher", "examiner", "admin")]
+
+
+def page(request: Request, name: str, user: Student | None, status_code: int = 200, **context: Any) -> Any:
+    """Render a page with the signed-in user and their CSRF token in reach of every template."""
+    return templates.TemplateResponse(
+        request, name, {"user": user, "csrf": getattr(request.state, "csrf", None), **context},
+        status_code=status_code, headers={"Cache-Control": "no-store"})
