@@ -137,6 +137,7 @@ async def _routes(app: Any, client: httpx.AsyncClient, school: Any) -> list[Rout
         Route("GET", "/v1/tokens", "ada", query=["student_id"]),
         Route("POST", "/v1/tokens", "ada", body={"name": "fuzz token"}),
         Route("DELETE", "/v1/tokens/{token_id}", "ada", {"token_id": spare_token}),
+        Route("GET", "/metrics", "ada"),
     ]
 
 
