@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"teach: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001  (the CLI boundary: one line for a person, never a traceback)
+        logging.getLogger("teach").debug("command failed", exc_info=True)
+        print(f"teach {args.command}: failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+              " (rerun with -v for the traceback)", file=sys.stderr)
+        return 1
 
 
 class UserError(Exception):

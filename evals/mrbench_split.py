@@ -45,12 +45,12 @@ def make_split(items: list[dict], *, seed: int = SEED) -> dict:
             counts[tutor] = counts.get(tutor, 0) + 1
     complete = sorted(t for t, n in counts.items() if n == len(items))
     held_tutors = sorted(rng.sample(complete, HELD_OUT_TUTORS))
-    all_convs = sorted(str(item["conversation_id"]) for item in items)
+    all_convs = {str(item["conversation_id"]) for item in items}  # four ids occur twice in the dev file
     return {
         "about": "MRBench V2 dev split, grouped by conversation and tutor; ids only; frozen before tuning",
         "seed": seed,
         "held_out": {"conversations": sorted(held_convs), "tutors": held_tutors},
-        "train": {"conversations": [c for c in all_convs if c not in set(held_convs)],
+        "train": {"conversations": sorted(set(all_convs) - set(held_convs)),
                   "tutors": sorted(t for t in counts if t not in held_tutors)},
     }
 

@@ -3,7 +3,12 @@
 `score_transcript` runs MRBench's eight per-turn dimensions on every coach turn (`evals.scorers.turn_deterministic`)
 and the six session dimensions (`evals.session_scorers`); with a judge model it adds the LLM judge's session
 labels (and, if asked, its per-turn labels). `aggregate` summarises a list of scored transcripts per dimension:
-numbers get mean/min/max, labels get counts and shares.
+numbers get mean/min/max, labels get counts and shares, and both say their coverage (an LLM judge's unscored
+items, value None, are counted apart, never as a label).
+
+The suite agrees with itself: when the syllabus point is known, a turn's Revealing_of_the_Answer comes from the
+same curriculum-aware leak evidence as the session's `answer_leakage` (`SessionView.leaks_at`), so a turn the
+session check flags is never "No" per turn, and a turn it clears is not "Yes" on a lexical guess.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from langchain_core.language_models import BaseChatModel
 
 from evals.scorers.turn_deterministic import score_turn
 from evals.scorers.turn_llm import score_turn_llm
-from evals.session_scorers import score_session
+from evals.session_scorers import SessionView, score_session
 from evals.session_transcript import Transcript, point_for
+from evals.structured import MethodLadder
 
 
 def turn_context(point: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -29,23 +35,25 @@ def turn_context(point: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def score_turns(transcript: Transcript, point: dict[str, Any] | None, *,
-                chat_model: BaseChatModel | None = None) -> list[dict[str, Any]]:
+                chat_model: BaseChatModel | None = None, ladder: MethodLadder | None = None) -> list[dict[str, Any]]:
     """`[{"index", "coach", "scores": [...], "judge"?: [...]}]`, one item per coach turn."""
     context = turn_context(point)
+    view = SessionView.of(transcript, point) if point else None
     turns = []
     for index in transcript.coach_turns:
         history = [dict(e) for e in transcript.entries[:index]]
         response = transcript.entries[index]["content"]
+        leaks = view.leaks_at(index) if view is not None else None
         item: dict[str, Any] = {"index": index, "coach": response,
-                                "scores": score_turn(history, response, context=context)}
+                                "scores": score_turn(history, response, context=context, leaks=leaks)}
         if chat_model is not None:
-            item["judge"] = score_turn_llm(history, response, chat_model=chat_model, context=context)
+            item["judge"] = score_turn_llm(history, response, chat_model=chat_model, context=context, ladder=ladder)
         turns.append(item)
     return turns
 
 
 def score_transcript(transcript: Transcript, *, judge_model: BaseChatModel | None = None,
-                     judge_turns: bool = False) -> dict[str, Any]:
+                     judge_turns: bool = False, ladder: MethodLadder | None = None) -> dict[str, Any]:
     """Every score for one transcript.
 
     Returns `{"id", "syllabus_point", "outcome", "entries", "turns": [...], "session": [...], "judge": {...}|None}`;
@@ -53,28 +61,31 @@ def score_transcript(transcript: Transcript, *, judge_model: BaseChatModel | Non
     """
     point = point_for(transcript.syllabus_point)
     turn_judge = judge_model if judge_turns else None
+    ladder = ladder if ladder is not None or judge_model is None else MethodLadder()
     scored: dict[str, Any] = {
         "id": transcript.id, "syllabus_point": transcript.syllabus_point, "outcome": transcript.outcome,
         "entries": len(transcript.entries),
-        "turns": score_turns(transcript, point, chat_model=turn_judge),
+        "turns": score_turns(transcript, point, chat_model=turn_judge, ladder=ladder),
         "session": score_session(transcript, point=point),
         "judge": None,
     }
     if judge_model is not None:
         from evals.judge import judge_session
 
-        scored["judge"] = {"session": judge_session(transcript, point, chat_model=judge_model)}
+        scored["judge"] = {"session": judge_session(transcript, point, chat_model=judge_model, ladder=ladder)}
     return scored
 
 
-def _summarise(values: list[Any]) -> dict[str, Any]:
+def _summarise(all_values: list[Any]) -> dict[str, Any]:
+    values = [v for v in all_values if v is not None]
+    coverage = {"total": len(all_values), "unscored": len(all_values) - len(values)}
     numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
     if numbers and len(numbers) == len(values):
         return {"kind": "number", "n": len(numbers), "mean": round(sum(numbers) / len(numbers), 4),
-                "min": min(numbers), "max": max(numbers)}
+                "min": min(numbers), "max": max(numbers)} | coverage
     counts = Counter(str(v) for v in values)
     return {"kind": "label", "n": len(values), "counts": dict(sorted(counts.items())),
-            "shares": {k: round(c / len(values), 4) for k, c in sorted(counts.items())}}
+            "shares": {k: round(c / len(values), 4) for k, c in sorted(counts.items())}} | coverage
 
 
 def aggregate(scored: Iterable[dict[str, Any]]) -> dict[str, Any]:

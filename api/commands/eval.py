@@ -27,23 +27,43 @@ def _mrbench(args: argparse.Namespace) -> int:
     from evals.mrbench import (
         MRBenchFormatError,
         baseline_metrics,
+        format_confusions,
         format_metrics_table,
-        load_mrbench,
         run_mrbench,
     )
+    from evals.mrbench_split import select
+    from evals.progress_bar import ProgressBar
 
-    chat_model = None
-    if args.scorer == "llm":
-        from agents.llm import get_chat_model
-
-        chat_model = get_chat_model("judge")
     try:
-        payload = run_mrbench(Path(args.path), Path(args.out), scorer=args.scorer, chat_model=chat_model)
-        baseline = baseline_metrics(load_mrbench(Path(args.path)))
-    except (MRBenchFormatError, ValueError, FileNotFoundError) as exc:
-        print(f"teach eval mrbench: {exc}", file=sys.stderr)
-        return 2
+        chat_model = None
+        if args.scorer == "llm":
+            from evals.judge import judge_chat_model
+
+            chat_model = judge_chat_model()
+        bar: ProgressBar | None = None
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            bar = bar or ProgressBar(total)
+            bar.advance("responses")
+
+        payload = run_mrbench(Path(args.path), Path(args.out), scorer=args.scorer, chat_model=chat_model,
+                              part=args.part, limit=args.limit, calls=args.judge_calls,
+                              on_progress=progress if args.scorer == "llm" else None)
+        from evals.mrbench_data import load_mrbench
+
+        baseline = baseline_metrics(select(load_mrbench(Path(args.path)), args.part)[:args.limit])
+    except (MRBenchFormatError, ValueError, OSError) as exc:
+        return _fail("mrbench", str(exc))
+    print(f"{payload['scorer']} scorer on {payload['responses']} responses (part: {payload['part']}); "
+          "macro-F1 with a 95% bootstrap interval over conversations")
     print(format_metrics_table(payload["metrics"], baseline))
+    if "judge" in payload:
+        judge = payload["judge"]
+        print(f"\njudge: {judge['unscored_responses']} response(s) with an unscored dimension; methods used "
+              f"{judge['methods']['used']}; dropped {judge['methods']['dropped'] or 'none'}")
+    if args.confusion:
+        print("\n" + format_confusions(payload["metrics"]))
     print(f"\nwrote {args.out}")
     return 0
 
@@ -62,12 +82,9 @@ def _judge_model(requested: bool) -> Any:
     """The judge chat model when requested (None otherwise); ValueError when no LLM is configured."""
     if not requested:
         return None
-    from agents.llm import get_chat_model
-    from evals.judge import judge_available
+    from evals.judge import judge_chat_model
 
-    if not judge_available():
-        raise ValueError("judge: no LLM is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)")
-    return get_chat_model("judge")
+    return judge_chat_model()
 
 
 def _scenarios(args: argparse.Namespace) -> list[Any]:
@@ -240,6 +257,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.add_argument("path", help="MRBench JSON file (or a folder holding one)")
     m.add_argument("--out", required=True, help="where to write predictions and metrics (JSON)")
     m.add_argument("--scorer", choices=["deterministic", "llm"], default="deterministic")
+    m.add_argument("--part", choices=["all", "held_out", "train"], default="all",
+                   help="which part of the frozen split (evals/data/mrbench_split.json) to score (default: all)")
+    m.add_argument("--limit", type=int, help="score only the first N responses (quick runs of a slow judge)")
+    m.add_argument("--judge-calls", choices=["per_response", "per_dimension"], default="per_response",
+                   help="LLM judge: one call for all eight labels (default) or one call per dimension")
+    m.add_argument("--confusion", action="store_true", help="also print each dimension's confusion matrix")
     m.set_defaults(func=_mrbench)
 
     r = esub.add_parser("run", help="run the simulated-student scenario suite and write a report")

@@ -7,6 +7,9 @@ Each dimension is labelled by a small multinomial logistic regression over the f
 - Tutor_Tone "Offensive" never occurs in the dev data, so an insult lexicon decides it.
 - A response that contains the known final answer (context ``ground_truth_solution`` /
   ``answer_phrases``) in a statement, not a question, reveals it.
+- When the caller has the curriculum-aware leakage evidence for the turn (``leaks``, from
+  ``evals.leakage.find_leaks`` via the session view: the syllabus point is known), Revealing_of_the_Answer
+  follows it both ways, so the per-turn label and the session's leak check can never disagree.
 """
 
 from __future__ import annotations
@@ -71,12 +74,13 @@ def label_dimension(key: str, spec: dict, features: dict, response: str,
 
 
 def score_turn(history: str | list[dict], response: str, *, context: dict | None = None,
-               model: dict | None = None) -> list[dict]:
+               model: dict | None = None, leaks: list[str] | None = None) -> list[dict]:
     """Label one tutor response on all eight MRBench dimensions.
 
     ``history`` is the dialogue before the response (MRBench string or a list of
     ``{"role", "content"}`` messages); ``context`` may carry ``ground_truth_solution`` or, for our
-    coach, ``answer_phrases``/``expectations``. Returns ``[{"key", "value", "reason"}]`` in MRBench's
+    coach, ``answer_phrases``/``expectations``. ``leaks`` (None: unknown) is the curriculum-aware leakage
+    evidence for this turn; when given, it decides Revealing_of_the_Answer. Returns ``[{"key", "value", "reason"}]`` in MRBench's
     dimension order, with MRBench's label values.
     """
     if not isinstance(response, str):
@@ -86,6 +90,10 @@ def score_turn(history: str | list[dict], response: str, *, context: dict | None
     revealed = _phrase_revealed(history, response, context)
     results = []
     for key in DIMENSIONS:
-        label, reason = label_dimension(key, model["dimensions"][key], features, response, revealed)
+        if key == "Revealing_of_the_Answer" and leaks is not None:
+            label, reason = ((REVEALED_CORRECT, "curriculum leak check: states " + "; ".join(leaks)) if leaks else
+                             ("No", "curriculum leak check: states nothing the student had not reached"))
+        else:
+            label, reason = label_dimension(key, model["dimensions"][key], features, response, revealed)
         results.append({"key": key, "value": label, "reason": reason})
     return results
