@@ -31,10 +31,15 @@ def test_output_file_has_the_exact_shape(run):
     out, payload = run
     written = json.loads(out.read_text())
     assert written == payload
-    assert set(written) == {"metrics", "predictions"}
+    assert set(written) == {"scorer", "part", "responses", "metrics", "predictions"}
     assert set(written["metrics"]) == set(DIMENSIONS)
-    for row in written["metrics"].values():
-        assert set(row) == {"macro_f1", "accuracy", "n"} and row["n"] == 860
+    for key, row in written["metrics"].items():
+        assert set(row) == {"macro_f1", "ci95", "accuracy", "kappa", "n", "total", "coverage", "confusion"}
+        assert row["n"] == row["total"] == 860 and row["coverage"] == 1.0
+        low, high = row["ci95"]
+        assert low <= row["macro_f1"] <= high and high - low < 0.3
+        assert sum(sum(r.values()) for r in row["confusion"].values()) == 860
+        assert set(row["confusion"]) <= set(DIMENSIONS[key])
     assert len(written["predictions"]) == 860
     first = written["predictions"][0]
     assert set(first) == {"conversation_id", "tutor", "labels"}
@@ -111,5 +116,6 @@ def test_small_file_uses_its_own_dimension_keys(tmp_path):
     path.write_text(json.dumps(data))
     payload = run_mrbench(path, tmp_path / "out.json")
     assert list(payload["metrics"]) == ["Revealing_of_the_Answer"]
-    assert payload["metrics"]["Revealing_of_the_Answer"] == {"macro_f1": 1.0, "accuracy": 1.0, "n": 2}
+    row = payload["metrics"]["Revealing_of_the_Answer"]
+    assert (row["macro_f1"], row["accuracy"], row["n"], row["ci95"]) == (1.0, 1.0, 2, [1.0, 1.0])
     assert set(payload["predictions"][0]["labels"]) == set(DIMENSIONS)

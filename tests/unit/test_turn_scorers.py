@@ -11,7 +11,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 from evals.scorers.turn_deterministic import score_turn
 from evals.scorers.turn_features import DIMENSIONS, extract_features, parse_history
-from evals.scorers.turn_llm import LLMJudgeError, judge_dimension, score_turn_llm
+from evals.scorers.turn_llm import judge_dimension, score_turn_llm
 
 HISTORY = (
     "Tutor: Sam has 3 bags with 4 apples in each bag. How many apples does Sam have?\n"
@@ -110,31 +110,47 @@ class ScriptedJudge(BaseChatModel):
 def test_llm_judge_returns_the_structured_label_and_reason():
     judge = ScriptedJudge(replies=[{"label": "Yes (and the answer is correct)", "reason": "It says 12."}])
     result = judge_dimension(judge, "Revealing_of_the_Answer", HISTORY, "It is 12.", context=SOLUTION)
-    assert result == {"key": "Revealing_of_the_Answer", "value": "Yes (and the answer is correct)",
-                      "reason": "It says 12."}
+    assert (result["key"], result["value"], result["reason"]) == (
+        "Revealing_of_the_Answer", "Yes (and the answer is correct)", "It says 12.")
 
 
-def test_llm_judge_scores_all_eight_dimensions_with_one_call_each():
+def test_llm_judge_per_dimension_makes_one_call_each():
     judge = ScriptedJudge(replies=[{"label": "Yes", "reason": "ok"}, {"label": "Yes", "reason": "ok"},
                                    {"label": "No", "reason": "ok"}, {"label": "Yes", "reason": "ok"},
                                    {"label": "Yes", "reason": "ok"}, {"label": "Yes", "reason": "ok"},
                                    {"label": "Neutral", "reason": "ok"}, {"label": "Yes", "reason": "ok"}])
-    results = score_turn_llm(HISTORY, "How many apples are in 3 bags of 4?", chat_model=judge)
+    results = score_turn_llm(HISTORY, "How many apples are in 3 bags of 4?", chat_model=judge, calls="per_dimension")
     assert judge.calls == 8
     assert [r["key"] for r in results] == list(DIMENSIONS)
     assert labels_of(results)["Tutor_Tone"] == "Neutral"
 
 
-def test_llm_judge_rejects_a_label_outside_the_dimension():
+def test_llm_judge_per_response_gets_all_eight_labels_in_one_call():
+    reply = {key: labels[-1] for key, labels in DIMENSIONS.items()} | {"reason": "one line"}
+    judge = ScriptedJudge(replies=[reply])
+    results = score_turn_llm(HISTORY, "How many apples are in 3 bags of 4?", chat_model=judge)
+    assert judge.calls == 1
+    assert labels_of(results) == {key: labels[-1] for key, labels in DIMENSIONS.items()}
+
+
+def test_a_label_outside_the_dimension_is_unscored_with_the_reason_never_invented():
     judge = ScriptedJudge(replies=[{"label": "Maybe", "reason": "unsure"}])
-    with pytest.raises(LLMJudgeError, match="Providing_Guidance"):
-        judge_dimension(judge, "Providing_Guidance", HISTORY, "Try again.")
+    result = judge_dimension(judge, "Providing_Guidance", HISTORY, "Try again.")
+    assert result["value"] is None and result["unscored"]
+    assert "unscored after 3 attempt(s)" in result["reason"] and "Maybe" not in DIMENSIONS["Providing_Guidance"]
+    assert judge.calls == 3  # bounded retries, then the item is recorded and the caller goes on
 
 
-def test_llm_judge_without_structured_output_is_an_error():
-    judge = ScriptedJudge(replies=["I think the answer is Yes."])
-    with pytest.raises(LLMJudgeError, match="Coherence"):
-        judge_dimension(judge, "Coherence", HISTORY, "Try again.")
+def test_a_plain_reply_is_read_tolerantly():
+    judge = ScriptedJudge(replies=["I would say To some extent, because the hint is vague."])
+    assert judge_dimension(judge, "Coherence", HISTORY, "Try again.")["value"] == "To some extent"
+    judge = ScriptedJudge(replies=['Sure! {"Coherence": "No", "reason": "ignores the student"} hope this helps'])
+    result = judge_dimension(judge, "Coherence", HISTORY, "Try again.")
+    assert (result["value"], result["reason"]) == ("No", "ignores the student")
+    cut = '{"Mistake_Identification": "Yes", "Mistake_Location": "To some extent", "Revealing_of_the_Answer": "No", "rea'
+    judge = ScriptedJudge(replies=[cut])
+    labels = labels_of(score_turn_llm(HISTORY, "Check 3 x 4 again?", chat_model=judge))
+    assert labels["Mistake_Location"] == "To some extent" and labels["Coherence"] is None  # truncated: partial
 
 
 def test_llm_judge_needs_a_model():
