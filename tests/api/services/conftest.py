@@ -49,3 +49,20 @@ async def transcripts(db_url: str) -> dict[uuid.UUID, list[tuple[str, str]]]:
     finally:
         await engine.dispose()
     return {r.id: [(e["role"], e["content"]) for e in r.session_transcript] for r in rows}
+
+
+@pytest.fixture(scope="module")
+def fake_provider():  # noqa: ANN201
+    """A real OpenAI-compatible HTTP server (tests/llm/fake_openai_server.py) for this module's live servers."""
+    from tests.llm.fake_openai_server import FakeOpenAI
+
+    server = FakeOpenAI()
+    server.start()
+    yield server
+    server.stop()
+
+
+def provider_env(server, **extra: str) -> dict[str, str]:  # noqa: ANN001
+    """Environment for a live server whose Coach talks to `server`."""
+    return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "dummy", "TEACH_LLM_MODEL": "fake-tutor-1",
+            "TEACH_LLM_TIMEOUT_SECONDS": "10", "TEACH_LLM_MAX_ATTEMPTS": "2", **extra}
