@@ -3,7 +3,8 @@
 `get_chat_model("coach")` returns a fresh model each call (never a shared mutable instance):
 - with `OPENAI_API_KEY` and/or `OPENAI_BASE_URL` set (and `TEACH_LLM_OFFLINE` not set): a
   `ResilientChatModel` around `ChatOpenAI` (client retries off; our retry layer retries) that falls back
-  to the offline model once retries are exhausted;
+  to the offline model once retries are exhausted, the turn's deadline passes or the endpoint's circuit
+  breaker is open; every reply is capped at the agent's `max_tokens`;
 - otherwise the offline model itself.
 """
 
@@ -13,6 +14,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
+from agents.breaker import breaker_for
 from agents.llm_settings import AGENTS, AgentName, LlmSettings
 from agents.metrics import LlmMetrics
 from agents.resilient import ResilientChatModel, model_label
@@ -42,6 +44,7 @@ def openai_chat_model(agent: AgentName, settings: LlmSettings) -> ChatOpenAI:
         max_retries=0,
         temperature=settings.temperature,
         stream_usage=settings.stream_usage,
+        max_tokens=settings.max_tokens_for(agent),  # type: ignore[call-arg]  # every reply's length is bounded
         callbacks=[LlmMetrics(agent, settings.model_for(agent))],  # teach_llm_calls_total etc.
     )
 
@@ -61,4 +64,6 @@ def get_chat_model(agent: AgentName, *, settings: LlmSettings | None = None) -> 
         primary=openai_chat_model(agent, settings),
         fallback=offline_chat_model(agent) if settings.fallback_to_offline else None,
         policy=RetryPolicy.from_settings(settings),
+        breaker=breaker_for(settings.base_url, settings.model_for(agent), failures=settings.breaker_failures,
+                            cooldown=settings.breaker_cooldown_seconds),
     )

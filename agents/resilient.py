@@ -26,7 +26,9 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableBinding, RunnableConfig, RunnableSerializable
 from pydantic import ConfigDict, Field
 
-from agents.retry import MalformedToolCallError, RetryPolicy, acall_with_retry, call_with_retry
+from agents.breaker import CircuitBreaker
+from agents.llm_bounds import EmptyResponseError, bounded_acall, bounded_call
+from agents.retry import MalformedToolCallError, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +73,13 @@ def _bind_fallback(call: Callable[..., Runnable], kwargs: dict[str, Any]) -> Run
 
 
 def _check_result(result: ChatResult) -> ChatResult:
+    if not result.generations:
+        raise EmptyResponseError("the model returned no choices")
     for generation in result.generations:
         msg = generation.message
+        if isinstance(msg, AIMessage) and not msg.tool_calls and not msg.invalid_tool_calls and not (
+                msg.content if isinstance(msg.content, str) else any(msg.content)):
+            raise EmptyResponseError("the model returned neither text nor a tool call")
         if isinstance(msg, AIMessage) and msg.invalid_tool_calls:
             bad = msg.invalid_tool_calls[0]
             raise MalformedToolCallError(
@@ -132,6 +139,21 @@ async def _open_stream(make: Callable[[], AsyncIterator[Any]]) -> tuple[bool, An
     return True, first, stream
 
 
+async def _parsed(make: Callable[[], Any]) -> Any:
+    """Await a provider call, reporting a response the client could not even index (`choices: []`) as empty."""
+    try:
+        return await make()
+    except (IndexError, KeyError) as exc:
+        raise EmptyResponseError(f"the model's response had no usable choices ({exc!r})") from exc
+
+
+def _parsed_sync(make: Callable[[], Any]) -> Any:
+    try:
+        return make()
+    except (IndexError, KeyError) as exc:
+        raise EmptyResponseError(f"the model's response had no usable choices ({exc!r})") from exc
+
+
 class ResilientChatModel(BaseChatModel):
     """Primary chat model under the retry policy, then the fallback (the offline model) once retries run out."""
 
@@ -141,6 +163,8 @@ class ResilientChatModel(BaseChatModel):
     fallback_kwargs: dict[str, Any] = Field(default_factory=dict)
     policy: RetryPolicy = RetryPolicy()
     fallback_is_offline: bool = True
+    # The endpoint's breaker (process-wide, agents/breaker.py); None = no breaker.
+    breaker: CircuitBreaker | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -175,7 +199,7 @@ class ResilientChatModel(BaseChatModel):
                 lambda **kw: self.fallback.with_structured_output(schema, include_raw=include_raw, **kw),  # type: ignore[union-attr]
                 kwargs,
             )
-        return ResilientRunnable(primary=primary, fallback=fallback, policy=self.policy)
+        return ResilientRunnable(primary=primary, fallback=fallback, policy=self.policy, breaker=self.breaker)
 
     def _generate(
         self,
@@ -185,10 +209,11 @@ class ResilientChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         def attempt() -> ChatResult:
-            return _check_result(self.primary._generate(messages, stop=stop, **self.primary_kwargs, **kwargs))
+            return _check_result(_parsed_sync(
+                lambda: self.primary._generate(messages, stop=stop, **self.primary_kwargs, **kwargs)))
 
         try:
-            result = call_with_retry(attempt, self.policy)
+            result = bounded_call(attempt, self.policy, self.breaker)
             return _stamp_result(result, default_name=_name_of(self.primary), offline=False)
         except Exception as exc:
             if self.fallback is None:
@@ -205,11 +230,12 @@ class ResilientChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         async def attempt() -> ChatResult:
-            result = await self.primary._agenerate(messages, stop=stop, **self.primary_kwargs, **kwargs)
+            result = await _parsed(
+                lambda: self.primary._agenerate(messages, stop=stop, **self.primary_kwargs, **kwargs))
             return _check_result(result)
 
         try:
-            result = await acall_with_retry(attempt, self.policy)
+            result = await bounded_acall(attempt, self.policy, self.breaker)
             return _stamp_result(result, default_name=_name_of(self.primary), offline=False)
         except Exception as exc:
             if self.fallback is None:
@@ -227,9 +253,10 @@ class ResilientChatModel(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         model, model_kwargs, offline = self.primary, {**self.primary_kwargs, **kwargs}, False
         try:
-            has_first, first, stream = await acall_with_retry(
-                lambda: _open_stream(lambda: _model_astream(self.primary, messages, stop, model_kwargs)),
-                self.policy,
+            has_first, first, stream = await bounded_acall(
+                lambda: _parsed(lambda: _open_stream(
+                    lambda: _model_astream(self.primary, messages, stop, model_kwargs))),
+                self.policy, self.breaker,
             )
         except Exception as exc:
             if self.fallback is None:
@@ -266,6 +293,7 @@ class ResilientRunnable(RunnableSerializable[Any, Any]):
     primary: Runnable[Any, Any]
     fallback: Runnable[Any, Any] | None = None
     policy: RetryPolicy = RetryPolicy()
+    breaker: CircuitBreaker | None = None
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -283,7 +311,8 @@ class ResilientRunnable(RunnableSerializable[Any, Any]):
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         """Run the primary with retries, then the fallback."""
         try:
-            return call_with_retry(lambda: self._check(self.primary.invoke(input, config, **kwargs)), self.policy)
+            return bounded_call(lambda: self._check(_parsed_sync(lambda: self.primary.invoke(input, config, **kwargs))),
+                                self.policy, self.breaker)
         except Exception as exc:
             if self.fallback is None:
                 raise
@@ -294,10 +323,10 @@ class ResilientRunnable(RunnableSerializable[Any, Any]):
         """Async `invoke`."""
 
         async def attempt() -> Any:
-            return self._check(await self.primary.ainvoke(input, config, **kwargs))
+            return self._check(await _parsed(lambda: self.primary.ainvoke(input, config, **kwargs)))
 
         try:
-            return await acall_with_retry(attempt, self.policy)
+            return await bounded_acall(attempt, self.policy, self.breaker)
         except Exception as exc:
             if self.fallback is None:
                 raise
@@ -309,8 +338,8 @@ class ResilientRunnable(RunnableSerializable[Any, Any]):
     ) -> AsyncIterator[Any]:
         """Stream the primary (retried until its first item), else the fallback."""
         try:
-            has_first, first, stream = await acall_with_retry(
-                lambda: _open_stream(lambda: self.primary.astream(input, config, **kwargs)), self.policy
+            has_first, first, stream = await bounded_acall(
+                lambda: _open_stream(lambda: self.primary.astream(input, config, **kwargs)), self.policy, self.breaker
             )
         except Exception:
             if self.fallback is None:

@@ -27,6 +27,9 @@ def fake_openai_server() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture
 def fake_openai(fake_openai_server: FakeOpenAI) -> FakeOpenAI:
-    """The module's server with an empty script and no recorded requests."""
+    """The module's server with an empty script and no recorded requests (and every breaker closed)."""
+    from agents.breaker import reset_breakers
+
+    reset_breakers()
     fake_openai_server.reset()
     return fake_openai_server

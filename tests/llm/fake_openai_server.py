@@ -41,6 +41,7 @@ class Reply:
     completion_tokens: int = 7
     delay: float = 0.0
     cut_after_tokens: int | None = None  # streaming only: drop the connection after this many tokens
+    empty_choices: bool = False  # a 200 whose `choices` is [] (some gateways do this under load)
 
 
 @dataclass
@@ -145,6 +146,9 @@ def _completion(item: Reply, model: str) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": item.text or None}
     if item.tool_calls:
         message["tool_calls"] = _tool_calls(item)
+    if item.empty_choices:
+        return {"id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion", "created": int(time.time()),
+                "model": model, "choices": [], "usage": _usage(item)}
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
         "object": "chat.completion",

@@ -66,3 +66,13 @@ def provider_env(server, **extra: str) -> dict[str, str]:  # noqa: ANN001
     """Environment for a live server whose Coach talks to `server`."""
     return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "dummy", "TEACH_LLM_MODEL": "fake-tutor-1",
             "TEACH_LLM_TIMEOUT_SECONDS": "10", "TEACH_LLM_MAX_ATTEMPTS": "2", **extra}
+
+
+@pytest.fixture(scope="module")
+def module_db_url(pg_server_url: str, pg_template: str):  # noqa: ANN201
+    """A fresh migrated database shared by one module's tests (for a live server started once per module)."""
+    from tests import pg
+
+    name = pg.clone_database(pg_server_url, pg_template)
+    yield pg.with_database(pg_server_url, name)
+    pg.drop_database(pg_server_url, name)
