@@ -100,6 +100,16 @@ def _why(first: AnswerMarking, second: AnswerMarking, agree: bool, before: int, 
     return reasons
 
 
+def review_outcome(first: AnswerMarking, second: AnswerMarking, question: QuestionSpec, answer: str,
+                   gate_signals: dict[str, Any]) -> dict[str, Any]:
+    """The Reviewer's verdict on one flagged answer from both markings: settled (the first mark stands) or not."""
+    settings = MarkingSettings()
+    agree = agreement(first, second, settings.review_tolerance)
+    after = second_confidence(first, second, question.max_marks)
+    return {"settled": agree and not needs_review(after, settings.review_threshold), "agree": agree,
+            "confidence_after": after}
+
+
 async def reviewer(state: TutorState, runtime: Runtime[GraphContext]) -> dict[str, Any]:
     """Second-mark each low-confidence answer; settle those that agree, queue the rest for a person."""
     ctx = runtime.context

@@ -1,16 +1,15 @@
-"""Marker agreement with the curriculum's reference answers (marked as an experienced examiner would).
+"""Marker agreement with blind examiners' marks, and whether the confidence gate follows the Marker's errors.
 
-    python -m evals.marker_agreement [--model offline|llm] [--role marker|reviewer] [--json]
+    python -m evals.marker_agreement [--model offline|llm] [--sets heldout,dev,reference] [--json]
 
-Every reference answer of every bundled question is marked through the real Marker code path
-(`agents.marker.mark_answer`: prompt, structured output, validation, caps). For each AO that a question
-assesses, the Marker's mark is compared with the reference mark: quadratic weighted kappa (QWK, over the
-pooled integer marks 0..the largest AO maximum), exact agreement and adjacent agreement (within one mark);
-the same for the total. `--model llm` uses the configured OpenAI-compatible model (OPENAI_API_KEY /
-OPENAI_BASE_URL), `--model offline` the offline rubric-coverage marker.
-
-Caveat printed with the results: the mark schemes' cues were written alongside these reference answers, so
-offline agreement here is in-sample and overstates agreement on unseen answers.
+Every answer of each set (`evals.marker_sets`: held-out = out of sample; dev = used for tuning; reference =
+the curriculum's own answers, in-sample) is marked through the real path: `agents.marker.mark_answer`, the
+confidence gate, and for a flagged answer the Reviewer's second marking and settle rule. Reported per set,
+clearly labelled: QWK (quadratic weighted kappa over the pooled integer marks), exact and within-one-mark
+agreement per AO (where the question assesses it) and for the total; over- and under-marking by answer kind
+(share of the maximum); the gate's flag rate and the share left for a person after the Reviewer; the share of
+big errors (|error| ≥ 25% of max) that reach a person; flagged vs unflagged mean error; a calibration table
+(error by confidence band). `--model llm` uses the configured OpenAI-compatible model.
 """
 
 from __future__ import annotations
@@ -19,15 +18,17 @@ import argparse
 import asyncio
 import json
 import sys
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from agents.llm import get_chat_model, offline_chat_model
 from agents.llm_settings import LlmSettings
-from agents.marker import QuestionSpec, mark_answer
-from curriculum.loader import load_curriculum
 from curriculum.schema import AO_NAMES
+from evals.marker_sets import by_kind, gating, load_set, question_spec
+
+SET_LABELS = {"heldout": "HELD-OUT (out of sample, never tuned on)",
+              "dev": "DEV (tuning set: in-sample for anything tuned)",
+              "reference": "REFERENCE answers (in-sample: written with the cues)"}
 
 
 def quadratic_weighted_kappa(gold: Sequence[int], predicted: Sequence[int]) -> float:
@@ -66,23 +67,35 @@ def agreement(gold: Sequence[int], predicted: Sequence[int]) -> dict[str, Any]:
     }
 
 
-async def collect(model_kind: str, role: str) -> list[dict[str, Any]]:
-    """Mark every reference answer; one row per answer with the reference and predicted marks per AO."""
-    curriculum = load_curriculum()
-    rows = []
-    for question in sorted(curriculum.questions.values(), key=lambda q: q.ref):
-        spec = QuestionSpec(id=uuid.uuid4(), ref=question.ref, kind=question.kind, text=question.text,
-                            max_marks=question.max_marks, mark_scheme=question.mark_scheme.model_dump(mode="json"),
-                            syllabus_point_codes=list(question.syllabus_points))
-        for reference in question.reference_answers:
-            model = offline_chat_model() if model_kind == "offline" else get_chat_model(role)  # type: ignore[arg-type]
-            marking = await mark_answer(model, spec, reference.answer, role=role)
-            rows.append({
-                "ref": question.ref, "kind": question.kind, "level": reference.level,
-                "ao_max": spec.ao_max, "gold": {ao: reference.marks.get(ao) for ao in AO_NAMES},
-                "predicted": marking.ao_marks, "model": marking.model, "fallback": marking.fallback,
-            })
-    return rows
+def _model(model_kind: str, role: str) -> Any:
+    return offline_chat_model() if model_kind == "offline" else get_chat_model(role)  # type: ignore[arg-type]
+
+
+async def mark_one(model_kind: str, item: dict[str, Any], threshold: int = 70) -> dict[str, Any]:
+    """One answer through Marker → gate → (Reviewer): the row the figures are computed from."""
+    from agents.marker import gate, mark_answer
+    from agents.reviewer import review_outcome
+
+    spec = question_spec(item["ref"])
+    first = await mark_answer(_model(model_kind, "marker"), spec, item["answer"], role="marker")
+    confidence, flagged, signals = gate(spec, item["answer"], first, threshold=threshold)
+    to_person = False
+    if flagged:
+        second = await mark_answer(_model(model_kind, "reviewer"), spec, item["answer"], role="reviewer")
+        to_person = not review_outcome(first, second, spec, item["answer"], signals)["settled"]
+    gold_total = sum(item["gold"].values())
+    return {
+        "id": item["id"], "ref": item["ref"], "kind": item["kind"], "question_kind": spec.kind,
+        "ao_max": spec.ao_max, "max_marks": spec.max_marks, "gold": item["gold"], "predicted": first.ao_marks,
+        "error": first.total - gold_total, "confidence": confidence, "gate_flagged": flagged,
+        "to_person": to_person, "anomalies": list(first.anomalies), "model": first.model,
+        "fallback": first.fallback,
+    }
+
+
+async def collect(model_kind: str, set_name: str = "reference") -> list[dict[str, Any]]:
+    """Mark every answer of a set; one row per answer."""
+    return [await mark_one(model_kind, item) for item in load_set(set_name)]
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -96,14 +109,35 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def render(summary: dict[str, Any], *, model_kind: str, role: str, models: set[str]) -> str:
-    """A plain-text table."""
-    lines = [f"Marker agreement with reference marks — model={model_kind} ({', '.join(sorted(models))}), role={role}",
-             f"{'':<6} {'n':>4} {'QWK':>6} {'exact':>6} {'adj.':>6} {'bias':>6}"]
-    for key, row in summary.items():
-        lines.append(f"{key:<6} {row['n']:>4} {row['qwk']:>6.3f} {row['exact']:>6.1%} {row['adjacent']:>6.1%} "
+def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Everything reported for one set."""
+    return {"agreement": summarise(rows), "by_kind": by_kind(rows), "gating": gating(rows)}
+
+
+def _pct(value: float | None) -> str:
+    return "   -  " if value is None else f"{value:>6.1%}"
+
+
+def render(name: str, result: dict[str, Any], *, model_kind: str) -> str:
+    """A plain-text block for one set."""
+    lines = [f"== {SET_LABELS.get(name, name)} — model={model_kind}",
+             f"{'':<8} {'n':>4} {'QWK':>6} {'exact':>6} {'±1':>6} {'bias':>6}"]
+    for key, row in result["agreement"].items():
+        lines.append(f"{key:<8} {row['n']:>4} {row['qwk']:>6.3f} {row['exact']:>6.1%} {row['adjacent']:>6.1%} "
                      f"{row['mean_difference']:>+6.2f}")
-    lines.append("Note: reference answers and mark-scheme cues were written together; offline agreement is in-sample.")
+    lines.append(f"{'kind':<18} {'n':>3} {'over':>6} {'under':>6} {'to person':>9}  (share of max)")
+    for kind, row in result["by_kind"].items():
+        lines.append(f"{kind:<18} {row['n']:>3} {_pct(row['over_marking'])} {_pct(row['under_marking'])} "
+                     f"{_pct(row['flagged']):>9}")
+    g = result["gating"]
+    lines.append(f"gate flagged {_pct(g['gate_flag_rate'])}; left for a person after the Reviewer "
+                 f"{_pct(g['person_rate'])} ({g['settled_by_reviewer']} settled by the Reviewer)")
+    lines.append(f"big errors (|err| ≥ 25% of max): {g['big_errors']}, reaching a person {g['big_errors_to_person']} "
+                 f"({_pct(g['big_error_catch_rate']).strip()}); gate-flagged {g['big_errors_gate_flagged']}")
+    lines.append(f"mean |error| to a person {_pct(g['error_to_person'])} vs not {_pct(g['error_not_to_person'])}; "
+                 f"corr(confidence, |error|) {g['confidence_error_correlation']}")
+    lines.append("calibration: " + "; ".join(f"{b['band']}: n={b['n']} err={_pct(b['mean_error']).strip()}"
+                                             for b in g["calibration"] if b["n"]))
     return "\n".join(lines)
 
 
@@ -111,18 +145,27 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=("offline", "llm"), default="offline")
-    parser.add_argument("--role", choices=("marker", "reviewer"), default="marker")
-    parser.add_argument("--json", action="store_true", help="print the summary and per-answer rows as JSON")
+    parser.add_argument("--sets", default="heldout,dev,reference",
+                        help="comma-separated: heldout, dev, reference (default all three)")
+    parser.add_argument("--json", action="store_true", help="print the reports and per-answer rows as JSON")
     args = parser.parse_args(argv)
     if args.model == "llm" and not LlmSettings().llm_configured:
         print("--model llm needs OPENAI_API_KEY and/or OPENAI_BASE_URL (and TEACH_LLM_OFFLINE unset)", file=sys.stderr)
         return 2
-    rows = asyncio.run(collect(args.model, args.role))
-    summary = summarise(rows)
+    names = [n.strip() for n in args.sets.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SET_LABELS]
+    if unknown:
+        print(f"--sets: unknown set(s) {unknown}; expected heldout, dev, reference", file=sys.stderr)
+        return 2
+    out = {}
+    for name in names:
+        rows = asyncio.run(collect(args.model, name))
+        if rows:
+            out[name] = {"report": report(rows), "rows": rows}
     if args.json:
-        print(json.dumps({"model": args.model, "role": args.role, "summary": summary, "rows": rows}, indent=2))
+        print(json.dumps({"model": args.model, "sets": out}, indent=2))
     else:
-        print(render(summary, model_kind=args.model, role=args.role, models={r["model"] for r in rows}))
+        print("\n\n".join(render(name, data["report"], model_kind=args.model) for name, data in out.items()))
     return 0
 
 
