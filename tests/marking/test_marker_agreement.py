@@ -32,12 +32,26 @@ def test_agreement_counts_exact_and_adjacent() -> None:
 
 
 async def test_offline_marker_agrees_with_the_reference_marks() -> None:
-    rows = await collect("offline", "marker")
+    rows = await collect("offline", "reference")
     summary = summarise(rows)
     assert {r["model"] for r in rows} == {"offline"} and not any(r["fallback"] for r in rows)
     assert summary["total"]["n"] == len(rows) >= 30
     # regression floor well under today's figures (QWK ~0.98 total) — a broken marker falls far below it
     assert summary["total"]["qwk"] >= 0.85 and summary["AO1"]["adjacent"] >= 0.9
+
+
+async def test_heldout_report_is_labelled_and_counts_what_reaches_a_person() -> None:
+    from evals.marker_agreement import render, report
+    from evals.marker_sets import load_set
+
+    items = load_set("heldout")
+    assert len(items) >= 60 and len({i["ref"] for i in items}) >= 20
+    rows = await collect("offline", "heldout")
+    result = report(rows)
+    gating = result["gating"]
+    assert gating["n"] == len(rows) and 0 <= gating["person_rate"] <= gating["gate_flag_rate"] <= 1
+    assert sum(b["n"] for b in gating["calibration"]) == len(rows)
+    assert "HELD-OUT" in render("heldout", result, model_kind="offline")
 
 
 def test_llm_mode_refuses_without_a_configured_model(capsys: pytest.CaptureFixture[str]) -> None:
