@@ -26,7 +26,8 @@ DISAGREEMENT_WEIGHT = 100.0
 CERTAINTY_WEIGHT = 40.0
 BOUNDARY_WEIGHT = 15.0
 BOUNDARY_WINDOW = 1.0  # marks
-ANOMALY_PENALTIES = {"empty": 35.0, "very_short": 15.0, "off_topic": 25.0, "instruction_to_marker": 100.0}
+ANOMALY_PENALTIES = {"empty": 35.0, "very_short": 15.0, "off_topic": 25.0, "instruction_to_marker": 100.0,
+                     "encoded_blob": 100.0, "hidden_text": 100.0}
 UNKNOWN_ANOMALY_PENALTY = 15.0
 OFFLINE_CAP = 75
 
