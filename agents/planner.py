@@ -1,7 +1,7 @@
 """The Planner: study plans from the student's per-syllabus-point easiness factors.
 
 A plan is made in three steps, each a node of the workflow's planning branch (graph/planning.py) and also
-callable directly (class plans run many students without a graph thread each):
+callable directly; a class plan runs the same branch once per student (api.services.planning):
 1. `draft_study_plan` — deterministic: the subject's syllabus points with the student's EFs (from
    `student_topic_states`, fed by marks, coaching outcomes and studied days; 2.5 for a point never graded)
    → `tools.schedule.build_schedule` from today up to the exam date within the hours budget;
@@ -21,7 +21,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.llm import get_chat_model, model_label
 from agents.planner_prompt import MAX_SUGGESTIONS, PlanRationale, build_planner_messages, plan_request_payload
@@ -29,6 +29,7 @@ from agents.state import GraphContext, TutorState
 from agents.usage import usage_from_message
 from db.models import StudyPlan
 from db.repo.curriculum import get_subject_by_code, list_syllabus_points
+from db.repo.jobs import settle_item
 from db.repo.study_plans import create_study_plan, save_plan_note
 from db.repo.topic_states import get_topic_states
 from db.repo.usage import record_llm_call
@@ -159,21 +160,6 @@ async def store_study_plan(
     return plan
 
 
-async def generate_study_plan(
-    sessionmaker: async_sessionmaker[AsyncSession], *, request: PlanRequest, model_factory: ModelFactory | None = None,
-    with_note: bool = True,
-) -> uuid.UUID:
-    """Draft, explain and store one plan outside the graph (class plans); returns the plan id."""
-    async with sessionmaker() as db:
-        draft = await draft_study_plan(db, request=request)
-    note = await write_plan_note((model_factory or get_chat_model)("planner"), request=request,
-                                 draft=draft) if with_note else None
-    async with sessionmaker() as db:
-        plan = await store_study_plan(db, request=request, draft=draft, note=note, thread_id=None)
-        await db.commit()
-        return plan.id
-
-
 # ---------------------------------------------------------------- workflow nodes
 
 
@@ -211,9 +197,12 @@ async def plan_save(state: TutorState, runtime: Runtime[GraphContext]) -> dict[s
     async with runtime.context.sessionmaker() as db:
         plan = await store_study_plan(db, request=_request(state, runtime), draft=PlanDraft(**results["plan_draft"]),
                                       note=PlanNote(**note) if note else None, thread_id=thread)
+        if runtime.context.job_item is not None:  # same transaction: the plan exists iff its item is done
+            job_id, key = runtime.context.job_item
+            await settle_item(db, job_id=job_id, key=key, status="done", result={"study_plan_id": str(plan.id)})
         await db.commit()
         return {"results": {"study_plan_id": str(plan.id)}}
 
 
 __all__ = ["PlanDraft", "PlanInputError", "PlanNote", "PlanRequest", "ScheduleInputError", "draft_study_plan",
-           "generate_study_plan", "plan_entry", "plan_note", "plan_save", "store_study_plan", "write_plan_note"]
+           "plan_entry", "plan_note", "plan_save", "store_study_plan", "write_plan_note"]

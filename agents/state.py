@@ -68,3 +68,6 @@ class GraphContext:
     # A chat turn's idempotency bookkeeping (db.repo.idempotency.TurnRecord); None outside the API.
     turn_record: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # The background-job item this run settles, (job id, item key): the node that stores the run's result
+    # marks the item done in the same transaction, so a re-run after a crash never stores it twice.
+    job_item: tuple[uuid.UUID, str] | None = None

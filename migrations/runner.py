@@ -1,13 +1,36 @@
-"""Run alembic programmatically against a given database URL."""
+"""Run alembic programmatically against a given database URL.
+
+`upgrade` holds a PostgreSQL advisory lock (`MIGRATION_LOCK`) while it runs, so several instances starting
+together on one database migrate one after another: the first applies the revisions, the others then find
+the schema at head and do nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
 HERE = Path(__file__).resolve().parent
+from db.locks import MIGRATION_LOCK  # noqa: E402
+
+
+@contextmanager
+def migration_lock(url: str) -> Iterator[None]:
+    """Hold the database's migration lock (session-level, on its own connection) for the block."""
+    import psycopg
+
+    from db.urls import to_libpq
+
+    with psycopg.connect(to_libpq(url), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
 
 
 def alembic_config(url: str) -> Config:
@@ -19,8 +42,9 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply migrations up to `revision`."""
-    command.upgrade(alembic_config(url), revision)
+    """Apply migrations up to `revision`, one migrating process at a time."""
+    with migration_lock(url):
+        command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:

@@ -53,8 +53,8 @@ async def _run(args: argparse.Namespace) -> None:
                               hours_per_day=args.hours, today=clock.now().date())
             ids = [await plan_for_student(state, request=req, actor_id=targets[0].id)]
         else:
-            results = await plan_for_class(
-                state.sessionmaker, student_ids=[t.id for t in targets], subject_code=args.subject,
+            results = await plan_for_class(  # the app's model factory: the configured model
+                state, student_ids=[t.id for t in targets], subject_code=args.subject,
                 exam_date=args.exam_date, hours_per_day=args.hours, today=clock.now().date(),
                 concurrency=state.settings.class_plan_concurrency)
             for r in results:

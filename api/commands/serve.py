@@ -1,4 +1,5 @@
-"""`teach serve`: database (embedded unless DATABASE_URL), migrations, curriculum, then the API and chat page."""
+"""`teach serve`: database (embedded unless DATABASE_URL), migrations, curriculum, then the API and chat page,
+and (unless `--no-worker` or TEACH_JOBS_IN_PROCESS_WORKER=0) a job worker in the same process."""
 
 from __future__ import annotations
 
@@ -22,8 +23,12 @@ def _serve(args: argparse.Namespace) -> int:
     print(load_curriculum(url))
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"serving on http://{host}:{port}  (sign in at /, API docs at /docs)")
-    uvicorn.run(create_app(database_url=url, settings=settings), host=host, port=port, log_config=uvicorn_log_config())
+    from api.jobs.settings import JobSettings
+
+    worker = JobSettings().in_process_worker and not args.no_worker
+    print(f"serving on http://{host}:{port}  (sign in at /, API docs at /docs)"
+          + ("; running jobs in-process" if worker else ""))
+    uvicorn.run(create_app(database_url=url, settings=settings, run_worker=worker), host=host, port=port, log_config=uvicorn_log_config())
     return 0
 
 
@@ -32,4 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="start the service (migrates and loads the curriculum first)")
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
+    p.add_argument("--no-worker", action="store_true",
+                   help="do not run jobs in this process (run `teach worker` elsewhere)")
     p.set_defaults(func=_serve)

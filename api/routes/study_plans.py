@@ -91,9 +91,9 @@ async def create_class_plans(class_id: uuid.UUID, body: ClassPlanCreate, session
 
 async def _class_plans(state: StateDep, members: list[Student], body: ClassPlanCreate) -> list:
     return await plan_for_class(
-        state.sessionmaker, student_ids=[m.id for m in members], subject_code=body.subject_code,
+        state, student_ids=[m.id for m in members], subject_code=body.subject_code,
         exam_date=body.exam_date, hours_per_day=body.hours_per_day, today=utc_today(),
-        concurrency=state.settings.class_plan_concurrency, model_factory=state.model_factory,
+        concurrency=state.settings.class_plan_concurrency,
     )
 
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents.planner import PlanInputError, PlanRequest, generate_study_plan
+from agents.planner import PlanInputError, PlanRequest
 from api.errors import Conflict, InvalidInput, NotFound, Unavailable
 from api.schemas_planning import ClassPlanResult, PlanError, StudyPlanPublic
 from db import clock
@@ -35,33 +33,46 @@ def _invalid(exc: PlanInputError | ScheduleInputError) -> InvalidInput:
     return InvalidInput(str(exc), field=exc.field)
 
 
-async def plan_for_student(state: Any, *, request: PlanRequest, actor_id: uuid.UUID) -> uuid.UUID:
-    """Run the workflow's planning branch (thread `plan:<uuid4>`) for one student; returns the plan id."""
+async def run_student_plan(state: Any, *, request: PlanRequest, actor_id: uuid.UUID,
+                           job_item: tuple[uuid.UUID, str] | None = None) -> uuid.UUID:
+    """The one planning path: the workflow's planning branch (thread `plan:<uuid4>`) for one student, with the
+    app's model factory; returns the plan id. With `job_item`, the plan is stored in the same transaction
+    that settles that job item. Raises the Planner's input errors and whatever else failed."""
     thread_id = f"plan:{uuid.uuid4()}"
     context = GraphContext(sessionmaker=state.sessionmaker, student_id=request.student_id, actor_id=actor_id,
-                           extras={"thread_id": thread_id}, model_factory=state.model_factory)
+                           extras={"thread_id": thread_id}, model_factory=state.model_factory, job_item=job_item)
+    values = await state.graph.ainvoke(
+        {"kind": "plan", "results": {"plan_request": request.to_state(), "with_note": True}},
+        config={"configurable": {"thread_id": thread_id}}, context=context, durability="exit",
+    )
+    return uuid.UUID(values["results"]["study_plan_id"])
+
+
+async def plan_for_student(state: Any, *, request: PlanRequest, actor_id: uuid.UUID) -> uuid.UUID:
+    """One student's plan for an HTTP request: input errors → 422, anything else → 503."""
     try:
-        values = await state.graph.ainvoke(
-            {"kind": "plan", "results": {"plan_request": request.to_state(), "with_note": True}},
-            config={"configurable": {"thread_id": thread_id}}, context=context, durability="exit",
-        )
+        return await run_student_plan(state, request=request, actor_id=actor_id)
     except (PlanInputError, ScheduleInputError) as exc:
         raise _invalid(exc) from exc
     except Exception as exc:
         log.exception("study plan failed for student %s", request.student_id)
         raise Unavailable("the Planner could not build the plan; nothing was saved — please retry") from exc
-    return uuid.UUID(values["results"]["study_plan_id"])
+
+
+def plan_error(exc: Exception) -> PlanError:
+    """A failed student's entry: the input error with its field, or an opaque internal error (logged)."""
+    if isinstance(exc, PlanInputError | ScheduleInputError):
+        return PlanError(code="invalid_input", message=str(exc), field=exc.field)
+    return PlanError(code="internal", message="the plan could not be created; the error has been logged")
 
 
 async def plan_for_class(
-    sessionmaker: async_sessionmaker[AsyncSession], *, student_ids: list[uuid.UUID], subject_code: str,
-    exam_date: date, hours_per_day: float, today: date, concurrency: int,
-    model_factory: Callable[[str], BaseChatModel] | None = None,
+    state: Any, *, student_ids: list[uuid.UUID], subject_code: str, exam_date: date, hours_per_day: float,
+    today: date, concurrency: int, actor_id: uuid.UUID | None = None,
 ) -> list[ClassPlanResult]:
-    """A plan for every student, at most `concurrency` at a time, each in its own transaction.
-
-    Results come back in the order of `student_ids`; a student whose plan fails gets an error entry.
-    """
+    """A plan for every student, at most `concurrency` at a time, each through `run_student_plan` (the same
+    graph node and model factory as a single plan). Results in the order of `student_ids`; a student whose
+    plan fails gets an error entry and does not sink the rest."""
     slots = asyncio.Semaphore(max(1, concurrency))
 
     async def one(student_id: uuid.UUID) -> ClassPlanResult:
@@ -69,14 +80,11 @@ async def plan_for_class(
                               hours_per_day=hours_per_day, today=today)
         async with slots:
             try:
-                plan_id = await generate_study_plan(sessionmaker, request=request, model_factory=model_factory)
-            except (PlanInputError, ScheduleInputError) as exc:
-                return ClassPlanResult(student_id=student_id, status="failed",
-                                       error=PlanError(code="invalid_input", message=str(exc), field=exc.field))
-            except Exception:
-                log.exception("class plan failed for student %s", student_id)
-                return ClassPlanResult(student_id=student_id, status="failed", error=PlanError(
-                    code="internal", message="the plan could not be created; the error has been logged"))
+                plan_id = await run_student_plan(state, request=request, actor_id=actor_id or student_id)
+            except Exception as exc:
+                if not isinstance(exc, PlanInputError | ScheduleInputError):
+                    log.exception("class plan failed for student %s", student_id)
+                return ClassPlanResult(student_id=student_id, status="failed", error=plan_error(exc))
         return ClassPlanResult(student_id=student_id, status="created", study_plan_id=plan_id)
 
     return list(await asyncio.gather(*(one(s) for s in student_ids)))

@@ -6,9 +6,10 @@
 Without `--database-url` it creates a scratch database on the embedded server (or DATABASE_URL's server),
 migrates it, loads the curriculum and drops it afterwards. It creates a teacher, a 9708 class of
 `--students` students, and gives each student a few marked answers through the real feedback loop so their
-easiness factors differ. Each run is exactly what `POST /v1/classes/{id}/study-plans` does after access
-checks (`api.services.planning.plan_for_class`): per student, read the EFs, build the SM-2 schedule, write
-the offline Planner's rationale, store plan + note + token usage, each in its own transaction. The table
+easiness factors differ. Each run is exactly what `POST /v1/classes/{id}/study-plans` (and each item of a
+class-plan job) does after access checks (`api.services.planning.plan_for_class`): per student, the
+workflow's planning branch (the same graph nodes and model factory as a single plan, Postgres checkpointer):
+read the EFs, build the SM-2 schedule, write the offline Planner's rationale, store plan + note + usage. The table
 shows the median (and min/max) of `--repeat` runs after one warm-up, per concurrency level.
 """
 
@@ -21,6 +22,7 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import psycopg
 from sqlalchemy import func, select
@@ -70,8 +72,12 @@ async def _seed(make, students: int) -> list[uuid.UUID]:
 
 async def _measure(url: str, students: int, repeat: int, hours: float, days: int,
                    levels: list[int]) -> list[dict[str, float]]:
+    from graph.runtime import open_runtime
+
     engine = create_engine(url)
     make = session_factory(engine)
+    runtime = await open_runtime(url)
+    state = SimpleNamespace(sessionmaker=make, graph=runtime.graph, model_factory=lambda role: offline_chat_model())
     try:
         ids = await _seed(make, students)
         today = datetime.now(UTC).date()
@@ -80,9 +86,8 @@ async def _measure(url: str, students: int, repeat: int, hours: float, days: int
             async def run(concurrency: int = concurrency) -> float:
                 t = time.perf_counter()
                 results = await plan_for_class(
-                    make, student_ids=ids, subject_code="9708", exam_date=today + timedelta(days=days),
-                    hours_per_day=hours, today=today, concurrency=concurrency,
-                    model_factory=lambda role: offline_chat_model())
+                    state, student_ids=ids, subject_code="9708", exam_date=today + timedelta(days=days),
+                    hours_per_day=hours, today=today, concurrency=concurrency)
                 elapsed = (time.perf_counter() - t) * 1000
                 failed = [r for r in results if r.status != "created"]
                 if failed:
@@ -98,6 +103,7 @@ async def _measure(url: str, students: int, repeat: int, hours: float, days: int
         print(f"({total} plans stored in total)", file=sys.stderr)
         return rows
     finally:
+        await runtime.aclose()
         await engine.dispose()
 
 

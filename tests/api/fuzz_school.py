@@ -79,7 +79,19 @@ async def _routes(app: Any, client: httpx.AsyncClient, school: Any) -> list[Rout
     spare_token = (await client.post("/v1/tokens", json={"name": "fuzz"}, headers=ada)).json()["id"]
     exam = (clock.now() + timedelta(days=120)).date().isoformat()
     window = {"subject_code": "9708", "exam_date": exam, "hours_per_day": 2}
+    teacher = {"Authorization": f"Bearer {school.tokens[email('rivera')]}"}
+    job = (await client.post("/v1/jobs/class-plans", json={"class_ids": [school.class_id], **window},
+                             headers=teacher)).json()
     return [
+        Route("POST", "/v1/jobs/class-plans", "teacher", body={"class_ids": [school.class_id], **window},
+              required=["class_ids", "subject_code", "exam_date", "hours_per_day"]),
+        Route("POST", "/v1/jobs/markings", "teacher", body={"submissions": [{
+            "student_id": ids["ada"], "subject_code": "9708",
+            "answers": [{"question_id": str(question), "answer": "demand falls"}]}]}, required=["submissions"]),
+        Route("POST", "/v1/jobs/eval-runs", "teacher", body={"points": ["9708.2.2"], "personas": ["confused"]}),
+        Route("GET", "/v1/jobs", "teacher", query=["limit"]),
+        Route("GET", "/v1/jobs/{job_id}", "teacher", {"job_id": job["id"]}),
+        Route("POST", "/v1/jobs/{job_id}/cancel", "teacher", {"job_id": job["id"]}, body={"reason": "fuzz"}),
         Route("POST", "/v1/attempts", "ada", body={"subject_code": "9708", "answers": [
             {"question_id": str(question), "answer": "Demand is price elastic when PED > 1."}]},
             required=["subject_code", "answers"]),

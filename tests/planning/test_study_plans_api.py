@@ -106,7 +106,7 @@ async def test_one_failing_student_does_not_sink_the_class(app, make_school) -> 
     school = await make_school(3)
     ghost = uuid.uuid4()  # no such account: its insert violates the foreign key
     ids = [school.students[0].id, ghost, school.students[1].id, school.students[2].id]
-    results = await plan_for_class(app.state.sessionmaker, student_ids=ids, subject_code="9708",
+    results = await plan_for_class(app.state, student_ids=ids, subject_code="9708",
                                    exam_date=utc_today() + timedelta(days=40), hours_per_day=3, today=utc_today(),
                                    concurrency=2)
     assert [r.student_id for r in results] == ids
