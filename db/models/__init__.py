@@ -19,6 +19,7 @@ from db.models.director import (
     DirectorScorecardTemplate,
     DirectorTarget,
 )
+from db.models.evals import SessionEval  # noqa: F401
 from db.models.jobs import ITEM_STATUSES, JOB_KINDS, JOB_STATUSES, Job, JobItem  # noqa: F401
 from db.models.planning import REVIEW_SOURCES, StudentTopicState, StudyPlanNote, TopicReview  # noqa: F401
 from db.models.service import IdempotencyKey, LlmCall, QuotaUsage
