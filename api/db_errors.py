@@ -47,7 +47,9 @@ def is_database_unavailable(exc: BaseException) -> bool:
                              asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.InterfaceError,
                              asyncpg.exceptions.CannotConnectNowError, ConnectionError, asyncio.TimeoutError)):
             return True
-        if isinstance(item, OSError) and not isinstance(item, FileNotFoundError):
+        if isinstance(item, OSError) and (not isinstance(item, FileNotFoundError) or item.filename is None):
+            # refused, reset, unreachable — or the server's Unix socket is gone (it stopped); a missing file
+            # that was opened by name carries its filename and is not an outage
             return True
         if (state := _sqlstate(item)) and state.startswith(_UNAVAILABLE_PREFIXES):
             return True

@@ -97,8 +97,8 @@ def install_error_handlers(app: FastAPI) -> None:
         # An outage or a lost connection: tell the client to come back, never a 500.
         if is_database_unavailable(exc):
             log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-            return JSONResponse(error_body("unavailable", "the database is unavailable; nothing was saved by "
-                                           "this request — please retry shortly"), status_code=503,
+            return JSONResponse(error_body("unavailable", "the database is unavailable; this request changed "
+                                           "nothing — please retry shortly"), status_code=503,
                                 headers={"Retry-After": str(DEFAULT_RETRY_AFTER)})
         if (kind := conflict_kind(exc)) is not None:
             message = ("that already exists" if kind == "unique"
