@@ -3,25 +3,35 @@
 A chat turn runs `coach_receive` → `coach` ⇄ `coach_tools` → `coach_respond`:
 - `coach_receive` stores the student's message (committed before any model call, so nothing a student writes
   is lost), updates the deterministic progress tracker and builds the bounded prompt;
-- `coach` calls the chat model with the Coach's tools bound;
+- `coach` calls the chat model with the Coach's tools bound, and passes every text reply through the reply
+  guard (`agents.guard`): a failing reply is regenerated once with the reasons, and if that fails too the
+  offline Coach's move answers. The model's own tokens are never streamed (`nostream`): a client sees only
+  the guarded reply;
 - `coach_tools` (a ToolNode) runs tool calls; ids come from the runtime context;
-- `coach_respond` stores the reply and the token usage, and reports the session's outcome.
+- `coach_respond` stores the reply with its metadata (model, guard verdict, the Coach's progress — durable in the
+  same transaction as the reply) and the token usage, and reports the session's outcome.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, RemoveMessage
+from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langgraph.graph.message import REMOVE_ALL_MESSAGES
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 from sqlalchemy import text
 
-from agents.coach_progress import CoachProgress, assess_turn, render_context_block
-from agents.coach_prompt import TAIL, build_coach_messages
+from agents.coach_context import render_context_block
+from agents.coach_moves import classify_intent
+from agents.coach_progress import CoachProgress, assess_turn, note_reply
+from agents.coach_prompt import COACH_RULES, TAIL, build_coach_messages
+from agents.coach_restore import restore_progress
+from agents.guard import GuardVerdict, check_reply, retry_instruction
 from agents.llm import get_chat_model, model_label
+from agents.offline import OfflineChatModel
+from agents.prompt_protocol import GUARD_RETRY_LABEL
 from agents.state import GraphContext, TutorState
 from agents.usage import usage_from_message
 from db.repo.coaching import append_transcript_entry, get_session_tail
@@ -53,9 +63,11 @@ async def coach_receive(state: TutorState, runtime: Runtime[GraphContext]) -> di
         cs = await get_session_tail(db, session_id=ctx.session_id, entries=TAIL)
         code = cs["syllabus_point_code"]
         point_row = await get_syllabus_point(db, code=code) if code else None
-    point = {**point_row.content, "title": point_row.title} if point_row else {}
-    progress = CoachProgress.from_dict(state.get("coach_progress") or {})
-    progress = assess_turn(point, text, progress) if point else _count_only(progress)
+    point = {**point_row.content, "title": point_row.title, "code": code} if point_row else {}
+    progress = await restore_progress(ctx.sessionmaker, ctx.session_id, state.get("coach_progress"), cs, point)
+    asked = next((e["content"] for e in reversed(cs["tail"][:-1]) if e.get("role") == "coach"), "")
+    progress = assess_turn(point, text, progress, asked=asked) if point else _count_only(progress)
+    progress.transcript_len = cs["length"]
     block = render_context_block(code if point else None, point, progress, topic=cs["topic"])
     messages, summary = build_coach_messages(
         tail=cs["tail"], total_entries=cs["length"], context_block=block,
@@ -68,15 +80,56 @@ async def coach_receive(state: TutorState, runtime: Runtime[GraphContext]) -> di
         "summary": summary,
         "reply": None,
         "outcome": None,
+        "guard": None,
+        "student_said": " ".join(e["content"] for e in cs["tail"] if e.get("role") == "student"),
+        "point": point,
     }
 
 
 async def coach(state: TutorState, runtime: Runtime[GraphContext]) -> dict[str, Any]:
-    """Ask the chat model (Coach tools bound) for the next move."""
+    """Ask the chat model (Coach tools bound) for the next move; a text reply must pass the guard."""
     factory = runtime.context.model_factory or get_chat_model
-    model = factory("coach").bind_tools(COACH_TOOL_SCHEMAS)
-    ai = await model.ainvoke(state["messages"])
-    return {"messages": [ai]}
+    # nostream: the model's raw tokens never reach a client; the stream carries the guarded reply only.
+    model = factory("coach").bind_tools(COACH_TOOL_SCHEMAS).with_config(tags=["nostream"])
+    messages = list(state["messages"])
+    ai = await model.ainvoke(messages)
+    if ai.tool_calls or model_label(ai) == "offline":
+        verdict = _verdict(state, ai) if not ai.tool_calls else None
+        return {"messages": [ai], "guard": _guard_meta(verdict, ai, attempts=1)}
+    verdict = _verdict(state, ai)
+    if verdict.passed:
+        return {"messages": [ai], "guard": _guard_meta(verdict, ai, attempts=1)}
+    retry = await model.ainvoke([*messages, ai, SystemMessage(f"{GUARD_RETRY_LABEL} {retry_instruction(verdict)}")])
+    second = _verdict(state, retry) if not retry.tool_calls else None
+    if second is None or second.passed:
+        return {"messages": [retry], "guard": _guard_meta(second, retry, attempts=2, first=verdict)}
+    fallback = await OfflineChatModel().bind_tools(COACH_TOOL_SCHEMAS).ainvoke(messages)
+    meta = _guard_meta(_verdict(state, fallback), fallback, attempts=2, first=verdict, second=second)
+    meta["fallback"] = True
+    meta["caught_model"] = model_label(ai)
+    return {"messages": [fallback], "guard": meta}
+
+
+def _verdict(state: TutorState, ai: AIMessage) -> GuardVerdict:
+    """The guard's verdict on a text reply, in this turn's situation."""
+    progress = state.get("coach_progress") or {}
+    window = state["messages"][: state.get("prompt_size", 0)]
+    system = next((m.content for m in window if isinstance(m, SystemMessage)), "")
+    closing = any(isinstance(m, ToolMessage) for m in state["messages"][state.get("prompt_size", 0):])
+    latest = next((m.content for m in reversed(window) if isinstance(m, HumanMessage)), "")
+    return check_reply(
+        _text_of(ai), point=state.get("point") or None, reached=set(progress.get("reached", [])),
+        student_said=state.get("student_said") or "", system_prompt=COACH_RULES if system else "",
+        injection_attempt=classify_intent(str(latest)) == "injection", closing=closing)
+
+
+def _guard_meta(verdict: GuardVerdict | None, ai: AIMessage, *, attempts: int, first: GuardVerdict | None = None,
+                second: GuardVerdict | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"checked_model": model_label(ai), "attempts": attempts,
+                            "verdict": None if verdict is None else verdict.to_dict()}
+    if first is not None:
+        meta["caught"] = [v.to_dict() for v in (first, second) if v is not None]
+    return meta
 
 
 def route_after_coach(state: TutorState) -> Literal["coach_tools", "coach_respond"]:
@@ -99,12 +152,17 @@ async def coach_respond(state: TutorState, runtime: Runtime[GraphContext]) -> di
     ais = _this_turn_replies(state)
     final = ais[-1]
     reply = _text_of(final) or next((_text_of(m) for m in reversed(ais) if _text_of(m)), "") or FALLBACK_REPLY
+    point = state.get("point") or {}
+    progress = note_reply(point, CoachProgress.from_dict(state.get("coach_progress") or {}), reply)
+    progress.transcript_len += 1
+    meta = {"model": model_label(final), "guard": state.get("guard"), "progress": progress.to_dict()}
     async with ctx.sessionmaker() as db:
-        # The student's message was committed synchronously in coach_receive. The reply and its usage row are
-        # regenerable, so they skip the WAL flush wait (lost only if the database server itself crashes within
-        # a fraction of a second): one fsync per turn instead of two.
+        # The student's message was committed synchronously in coach_receive. The reply, its progress and usage
+        # rows are regenerable from it, so they skip the WAL flush wait (lost only if the database server itself
+        # crashes within a fraction of a second): one fsync per turn instead of two.
         await db.execute(text("SET LOCAL synchronous_commit = off"))
-        entry, outcome = await append_transcript_entry(db, session_id=ctx.session_id, role="coach", content=reply)
+        entry, outcome = await append_transcript_entry(db, session_id=ctx.session_id, role="coach", content=reply,
+                                                       meta=meta)
         for ai in ais:
             tokens_in, tokens_out = usage_from_message(ai)
             await record_llm_call(
@@ -116,7 +174,9 @@ async def coach_respond(state: TutorState, runtime: Runtime[GraphContext]) -> di
             await ctx.turn_record.complete(db, {"reply": reply, "outcome": outcome, "model": model_label(final),
                                                 "message": entry})
         await db.commit()
-    return {"reply": reply, "reply_model": model_label(final), "outcome": outcome, "reply_entry": entry}
+    public_entry = {k: v for k, v in entry.items() if k != "meta"}
+    return {"reply": reply, "reply_model": model_label(final), "outcome": outcome, "reply_entry": public_entry,
+            "coach_progress": progress.to_dict(), "guard": state.get("guard")}
 
 
 def _this_turn_replies(state: TutorState) -> list[AIMessage]:

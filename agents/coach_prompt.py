@@ -11,12 +11,14 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from agents.prompt_protocol import SUMMARY_LABEL, TOPIC_LABEL, role_tag
+
 WINDOW = 6  # transcript entries sent verbatim (3 exchanges)
 TAIL = 12  # entries a turn reads: the window plus enough older ones to quote in the summary
 SUMMARY_QUOTES = 3
 QUOTE_CHARS = 120
 
-COACH_RULES = """[role: coach]
+COACH_RULES = role_tag("coach") + """
 You are the Coach, a Socratic tutor for A-level Economics (Cambridge 9708 style). You help ONE student
 understand ONE syllabus point by asking questions, never by lecturing.
 
@@ -66,9 +68,9 @@ def build_coach_messages(
     """
     older, recent = tail[:-WINDOW], tail[-WINDOW:]
     summary = summarise_older_turns(older, max(total_entries - WINDOW, 0), progress_note)
-    system = f"{COACH_RULES}\n\nSession topic (as the student wrote it): {_clip(topic, 200)}\n"
+    system = f"{COACH_RULES}\n\n{TOPIC_LABEL} {_clip(topic, 200)}\n"
     if summary:
-        system += f"\nSummary of the earlier conversation: {summary}\n"
+        system += f"\n{SUMMARY_LABEL} {summary}\n"
     system += f"\n{context_block}"
     messages: list[BaseMessage] = [SystemMessage(content=system)]
     for entry in recent:

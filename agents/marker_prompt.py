@@ -13,6 +13,8 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, create_model
 
+from agents.prompt_protocol import role_tag
+
 MARKING_SCHEMA_NAME = "Marking"
 _OPEN, _CLOSE = "<marking_request>", "</marking_request>"
 
@@ -30,12 +32,12 @@ _RULES = """Rules:
 - certainty: 0.0-1.0, how sure you are the marks are right (lower for borderline, very short or odd answers).
 Answer by calling the Marking tool."""
 
-MARKER_SYSTEM = f"""[role: marker]
+MARKER_SYSTEM = role_tag("marker") + f"""
 You are an experienced A-level Economics examiner (Cambridge 9708 style) marking one answer.
 Work point by point through the indicative content, then check the level descriptors.
 {_RULES}"""
 
-REVIEWER_SYSTEM = f"""[role: reviewer]
+REVIEWER_SYSTEM = role_tag("reviewer") + f"""
 You are a senior A-level Economics examiner giving an independent second marking of one answer.
 Work level-descriptor first: for each AO decide which level's descriptor fits the answer as a whole, then
 place the mark within that band using the indicative content points as evidence. Be strict: an idea that is

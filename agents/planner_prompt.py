@@ -14,9 +14,11 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
+from agents.prompt_protocol import role_tag
+
 MAX_SUGGESTIONS = 5
 
-SYSTEM_PROMPT = """[role: planner]
+SYSTEM_PROMPT = role_tag("planner") + """
 You are the Planner of an A-level Economics (Cambridge 9708) tutoring service. A study schedule has already
 been computed with the SM-2 spaced-repetition algorithm from the student's easiness factors (EF 1.3–2.5;
 lower = the student finds the topic harder). You must NOT change it: no new dates, topics or hours.

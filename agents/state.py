@@ -49,6 +49,9 @@ class TutorState(TypedDict, total=False):
     reply_model: Annotated[str | None, _replace]
     reply_entry: Annotated[dict[str, Any] | None, _replace]
     outcome: Annotated[str | None, _replace]
+    guard: Annotated[dict[str, Any] | None, _replace]  # this turn's reply-guard record (stored with the reply)
+    student_said: Annotated[str, _replace]  # the student's recent words (what the guard lets the Coach restate)
+    point: Annotated[dict[str, Any], _replace]  # this session's syllabus point content (with code and title)
     # Marker / Reviewer / Planner (filled by their nodes).
     results: Annotated[dict[str, Any], _merge_dicts]
 

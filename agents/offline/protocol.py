@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-ROLE_LINE = re.compile(r"\[role:\s*([A-Za-z_][\w-]*)\s*\]")
+from agents.prompt_protocol import ROLE_LINE  # noqa: F401  (re-exported: the offline model dispatches on it)
 
 
 def message_text(message: BaseMessage) -> str:

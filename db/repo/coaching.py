@@ -71,9 +71,12 @@ class SessionClosedError(Exception):
 
 async def append_transcript_entry(
     session: AsyncSession, *, session_id: uuid.UUID, role: str, content: str, timestamp: str | None = None,
-    require_open: bool = False,
+    require_open: bool = False, meta: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Append `{role, content, timestamp}` in one UPDATE (atomic: concurrent appends never lose entries).
+
+    `meta` (coach entries: which model answered, the reply guard's verdict, the Coach's progress after the
+    turn) is stored in the entry under "meta", in the same statement as the reply itself.
 
     With `require_open`, the append happens only while the session is `in_progress` (else SessionClosedError),
     so a message queued behind the turn that closed the session is refused, not silently added.
@@ -81,7 +84,9 @@ async def append_transcript_entry(
     """
     if role not in ("student", "coach"):
         raise ValueError(f"transcript role must be 'student' or 'coach', not {role!r}")
-    entry = {"role": role, "content": content, "timestamp": timestamp or now_iso()}
+    entry: dict[str, Any] = {"role": role, "content": content, "timestamp": timestamp or now_iso()}
+    if meta is not None:
+        entry["meta"] = meta
     only_open = " AND outcome = 'in_progress'" if require_open else ""
     outcome = (await session.execute(
         text(

@@ -20,17 +20,16 @@ Wording varies by a hash of the syllabus code and the turn number.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from langchain_core.messages import AIMessage
 
-from agents.coach_progress import CoachProgress, assess_turn, parse_context_block, render_context_block
+from agents.coach_context import parse_context_block, render_context_block
+from agents.coach_progress import CoachProgress, assess_turn, message_hash
 from agents.offline.protocol import OfflineReply, OfflineRequest, message_text, stable_choice
 from agents.offline.roles import coach_phrases as P
 from agents.offline.roles import register_role
-
-_TOPIC_LINE = re.compile(r"Session topic[^:\n]*:\s*(.+)")
+from agents.prompt_protocol import TOPIC_LINE
 
 
 def _pick(options: tuple[str, ...], ctx: dict[str, Any], slot: str, **fmt: Any) -> str:
@@ -60,9 +59,9 @@ def _rebuilt_context(request: OfflineRequest) -> dict[str, Any] | None:
     code = resolve_syllabus_point(texts[0], None, points)
     progress = CoachProgress()
     for text in texts:
-        progress = assess_turn(points[code], text, progress) if code else CoachProgress(
+        progress = assess_turn({**points[code], "code": code}, text, progress) if code else CoachProgress(
             student_turns=progress.student_turns + 1)
-    point = points[code] if code else {}
+    point = {**points[code], "code": code} if code else {}
     return parse_context_block(render_context_block(code, point, progress, topic=texts[0]))
 
 
@@ -76,6 +75,13 @@ def _as_question(text: str, ctx: dict[str, Any]) -> str:
     return text if text.endswith("?") else f"{text} {_pick(P.FOLLOW_UPS, ctx, 'follow')}"
 
 
+def _phrasings(step: dict[str, Any]) -> list[str]:
+    """Every phrasing of a step's question, starting with the one due now (rotated by how often it was asked)."""
+    options = list(step.get("phrasings") or [step["question"]])
+    asked = int(step.get("asked", 0))
+    return options[asked % len(options):] + options[:asked % len(options)]
+
+
 def _praise(ctx: dict[str, Any]) -> str:
     progress = ctx["progress"]
     quotes = [progress.get("evidence", {}).get(i, "") for i in progress.get("just_reached", [])]
@@ -85,59 +91,105 @@ def _praise(ctx: dict[str, Any]) -> str:
     return _pick(P.PRAISE_PLAIN, ctx, "praise")
 
 
-def _misconception_turn(ctx: dict[str, Any], step: dict[str, Any] | None) -> str:
+def _misconception_turn(ctx: dict[str, Any], step: dict[str, Any] | None) -> list[str]:
     mis, progress = ctx["misconception"], ctx["progress"]
     lead = _praise(ctx) + " " if progress.get("just_reached") else ""
     if mis.get("repeat") and step is not None:
-        return lead + _pick(P.MISCONCEPTION_REPEAT, ctx, "mis") + " " + _hint_question(step, ctx)
+        return [lead + _pick(P.MISCONCEPTION_REPEAT, ctx, "mis") + " " + q
+                for q in (_hint_question(step, ctx), *map(lambda t: _as_question(t, ctx), _phrasings(step)))]
     if lead:  # praise already quoted the student: do not quote the same words twice
-        return f"{lead}{_pick(P.MISCONCEPTION_AFTER_PRAISE, ctx, 'mis')} {mis['probe']}"
+        return [f"{lead}{opener} {mis['probe']}" for opener in _rotated(P.MISCONCEPTION_AFTER_PRAISE, ctx, "mis")]
     quote = progress.get("student_quote", "")
-    opener = (_pick(P.MISCONCEPTION_LEADS, ctx, "mis", quote=quote) if quote
-              else _pick(P.MISCONCEPTION_LEADS_PLAIN, ctx, "mis"))
-    return f"{lead}{opener} {mis['probe']}"
+    openers = (_rotated(P.MISCONCEPTION_LEADS, ctx, "mis", quote=quote) if quote
+               else _rotated(P.MISCONCEPTION_LEADS_PLAIN, ctx, "mis"))
+    return [f"{opener} {mis['probe']}" for opener in openers]
+
+
+def _rotated(options: tuple[str, ...], ctx: dict[str, Any], slot: str, **fmt: Any) -> list[str]:
+    """All variants, starting from this turn's deterministic choice (later ones are fall-backs for repeats)."""
+    first = options.index(stable_choice(options, ctx.get("code"), ctx.get("progress", {}).get("student_turns", 0),
+                                        slot))
+    return [o.format(**fmt) for o in (*options[first:], *options[:first])]
+
+
+def _questions(step: dict[str, Any], ctx: dict[str, Any], *, hint_first: bool = False) -> list[str]:
+    """The step's question in every phrasing (due one first), with its hint as a question before or after."""
+    asked = [_as_question(t, ctx) for t in _phrasings(step)]
+    hint = _hint_question(step, ctx)
+    return [hint, *asked] if hint_first else [*asked, hint]
+
+
+def _combine(leads: list[str], questions: list[str]) -> list[str]:
+    """Lead × question candidates, question-major so a repeat changes the question before the lead."""
+    return [f"{lead} {q}".strip() for q in questions for lead in leads]
+
+
+def _candidates(ctx: dict[str, Any]) -> list[str]:
+    """Every reply the offline Coach would accept for this turn, best first (see `compose_turn`)."""
+    progress = ctx.get("progress", {})
+    move = progress.get("last_move", "")
+    step = ctx.get("next_question")
+    title = _title(ctx)
+    quote = progress.get("student_quote", "")
+    if ctx.get("misconception"):
+        return _misconception_turn(ctx, step)
+    asked_step = ctx.get("asked_step")
+    if move == "question" and asked_step is not None:
+        leads = (_rotated(P.QUESTION_LEADS, ctx, "ask", quote=quote) if quote
+                 else _rotated(P.QUESTION_LEADS_PLAIN, ctx, "ask"))
+        return _combine(leads, _questions(asked_step, ctx, hint_first=asked_step.get("asked", 0) > 0))
+    if step is None:  # nothing left on the ladder but no outcome yet: keep the student talking
+        return _rotated(P.GENERIC_QUESTIONS, ctx, "generic")
+    if move == "opening" and asked_step is not None:
+        return _combine(_rotated(P.OPENINGS, ctx, "open", title=title), _questions(asked_step, ctx))
+    if move == "progress":
+        return _combine([f"{_praise(ctx)} {b}" for b in _rotated(P.BRIDGES, ctx, "bridge")], _questions(step, ctx))
+    if move == "answer_request":
+        return _combine(_rotated(P.ANSWER_REFUSALS, ctx, "refuse"),
+                        _questions(step, ctx, hint_first=progress.get("answer_requests", 0) >= 2))
+    if move == "injection":
+        return _combine(_rotated(P.INJECTION_REFUSALS, ctx, "inject", title=title), _questions(step, ctx))
+    if move == "off_topic":
+        return _combine(_rotated(P.OFF_TOPIC_LEADS, ctx, "off", title=title), _questions(step, ctx))
+    if move == "question":  # a question we could not place on the ladder: take it back to the current step
+        leads = (_rotated(P.QUESTION_LEADS, ctx, "ask", quote=quote) if quote
+                 else _rotated(P.QUESTION_LEADS_PLAIN, ctx, "ask"))
+        return _combine(leads, _questions(step, ctx, hint_first=True))
+    if move == "unverified" and progress.get("attempts_on_step", 0) <= 1:
+        leads = (_rotated(P.UNVERIFIED_LEADS, ctx, "unv", quote=quote) if quote
+                 else _rotated(P.UNVERIFIED_LEADS_PLAIN, ctx, "unv"))
+        return leads + _combine(_rotated(P.HINT_LEADS, ctx, "lead"), _questions(step, ctx, hint_first=True))
+    if move in ("dont_know", "no_progress", "gave_up", "unverified"):
+        attempts = progress.get("attempts_on_step", 0)
+        if move == "gave_up":
+            leads = _rotated(P.GAVE_UP_LEADS, ctx, "lead")
+        elif attempts == 0:  # the step just moved on after three tries
+            leads = _rotated(P.NEW_ANGLE_LEADS, ctx, "lead")
+        elif move == "dont_know":
+            leads = _rotated(P.DONT_KNOW_LEADS, ctx, "lead")
+        elif progress.get("previous_move") == "misconception":
+            leads = _rotated(P.AFTER_PROBE_LEADS, ctx, "lead")  # they answered the probe: steer back
+        else:
+            leads = _rotated(P.HINT_LEADS, ctx, "lead")
+        return _combine(leads, _questions(step, ctx, hint_first=attempts >= 1))
+    return _combine(_rotated(P.OPENINGS, ctx, "open", title=title), _questions(step, ctx))
 
 
 def compose_turn(ctx: dict[str, Any], last_coach_text: str = "") -> str:
     """The Coach's reply for one student turn, from the context block (no outcome pending).
 
-    `last_coach_text` is the coach's previous message, so a question asked again is introduced as such.
+    Candidates come best first; the first one the Coach has not already said in this session is sent, so no
+    coach message ever repeats an earlier one (`progress.said` holds their fingerprints).
     """
-    progress = ctx.get("progress", {})
-    move = progress.get("last_move", "")
-    step = ctx.get("next_question")
-    title = _title(ctx)
-    if ctx.get("misconception"):
-        return _misconception_turn(ctx, step)
-    if step is None:  # nothing left on the ladder but no outcome yet: keep the student talking
-        return _pick(P.GENERIC_QUESTIONS, ctx, "generic")
-    question = _as_question(step["question"], ctx)
-    asked_before = step["question"] in last_coach_text
-    if move == "progress":
-        bridge = _pick(P.BACK_TO_QUESTION if asked_before else P.BRIDGES, ctx, "bridge")
-        return f"{_praise(ctx)} {bridge} {question}"
-    if move == "answer_request":
-        follow = _hint_question(step, ctx) if progress.get("answer_requests", 0) >= 2 else question
-        return f"{_pick(P.ANSWER_REFUSALS, ctx, 'refuse')} {follow}"
-    if move == "injection":
-        return f"{_pick(P.INJECTION_REFUSALS, ctx, 'inject', title=title)} {question}"
-    if move == "off_topic":
-        return f"{_pick(P.OFF_TOPIC_LEADS, ctx, 'off', title=title)} {question}"
-    if move in ("dont_know", "no_progress", "gave_up"):
-        first_miss = progress.get("attempts_on_step", 0) == 1  # first miss: a nudge; second: the next step
-        leads: tuple[str, ...]
-        if move == "gave_up":
-            leads = P.GAVE_UP_LEADS
-        elif not first_miss:
-            leads = P.NEW_ANGLE_LEADS
-        elif move == "dont_know":
-            leads = P.DONT_KNOW_LEADS
-        elif progress.get("previous_move") == "misconception":
-            leads = P.AFTER_PROBE_LEADS  # they were answering the probe: acknowledge, then steer back
-        else:
-            leads = P.HINT_LEADS
-        return f"{_pick(leads, ctx, 'lead')} {_hint_question(step, ctx) if first_miss else question}"
-    return f"{_pick(P.OPENINGS, ctx, 'open', title=title)} {question}"
+    said = set(ctx.get("progress", {}).get("said", []))
+    if last_coach_text:
+        said.add(message_hash(last_coach_text))
+    candidates = _candidates(ctx)
+    for candidate in candidates:
+        if message_hash(candidate) not in said:
+            return candidate
+    turn = ctx.get("progress", {}).get("student_turns", 0)
+    return f"{candidates[0]} (Take your time — this is attempt {turn}.)"
 
 
 def _quotes(ctx: dict[str, Any], limit: int = 3) -> list[str]:
@@ -166,7 +218,7 @@ def _summary(ctx: dict[str, Any], outcome: str) -> str:
 
 def _session_topic(request: OfflineRequest) -> str:
     """The topic as the student wrote it: the Coach prompt's "Session topic" line, else the first message."""
-    found = _TOPIC_LINE.search(request.system)
+    found = TOPIC_LINE.search(request.system)
     if found:
         return found.group(1).strip()
     return request.human_texts[0] if request.human_texts else ""

@@ -52,10 +52,30 @@ MISCONCEPTION_REPEAT = (
     "Hold on to that thought for a moment and try it on a concrete case.",
 )
 HINT_LEADS = (
-    "Not quite yet — let's take a smaller step.",
-    "You're thinking about it, which is what matters. Here's a nudge.",
-    "There's still a piece missing. Try this.",
-    "Let's slow down and look at one part of it.",
+    "Let's take a smaller step.",
+    "Here's a way in.",
+    "Let's look at one part of it.",
+    "Try it from this side.",
+)
+UNVERIFIED_LEADS = (
+    "You said “{quote}”. Can you say why that happens?",
+    "You said “{quote}” — talk me through it: what leads to what?",
+    "I want to hear more about “{quote}”. Can you give me an example of it?",
+    "“{quote}” — go one step further with that.",
+)
+UNVERIFIED_LEADS_PLAIN = (
+    "Say a bit more about that — why do you think so?",
+    "Can you give me an example of what you mean?",
+    "Talk me through your thinking one step at a time.",
+)
+QUESTION_LEADS = (
+    "Good question — you asked “{quote}”. Let's work it out together.",
+    "That's exactly the right thing to ask (“{quote}”). Let's find out.",
+    "You asked “{quote}” — let's answer it step by step.",
+)
+QUESTION_LEADS_PLAIN = (
+    "Good question — let's work it out together.",
+    "That's the right thing to ask. Let's find out.",
 )
 AFTER_PROBE_LEADS = (
     "Thanks for working through that — keep that example in mind.",
