@@ -15,10 +15,11 @@ from functools import lru_cache
 from typing import Any
 
 from curriculum.cue_match import match_cues
-from curriculum.recognition import point_items, recognise
+from curriculum.recognition import on_clear, point_items, recognise
 from curriculum.similarity import ExampleIndex, features
 
-MIN_FOCUS = 0.08  # below this the question is not about any one step
+MIN_FOCUS = 0.12  # below this the question is not about any one step
+FOCUS_MARGIN = 0.05  # leave the step being worked on (or step 1 at the opening) only for a clearly better one
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ def _step_index(point_key: str, code: str | None) -> ExampleIndex:
     return ExampleIndex.build(pairs)
 
 
+on_clear(_step_index.cache_clear)
+
+
 def _index_for(point: dict[str, Any]) -> ExampleIndex:
     import json
 
@@ -62,16 +66,34 @@ def _index_for(point: dict[str, Any]) -> ExampleIndex:
 CURRENT_STEP_BONUS = 0.08  # an ambiguous question is most likely about the step being worked on
 
 
+_VAGUE = frozenset("confus confusing confused understand get getting help stuck topic sense hard difficult "
+                   "lost explain work learn revise revision struggle struggling idea ideas really need".split())
+
+
+def names_only_the_topic(point: dict[str, Any], text: str) -> bool:
+    """True when `text` says no more than the topic's name ("elasticity makes no sense"): no step is asked."""
+    from curriculum.similarity import STOPWORDS, stem
+    from curriculum.text_forms import canonical
+
+    named = " ".join([point.get("title") or "", *(t["term"] for t in point.get("key_terms", []))])
+    topic = {stem(w) for w in canonical(named).split()}
+    words = [w for w in canonical(text).split() if len(w) > 2 and w not in STOPWORDS and w not in _VAGUE]
+    return all(stem(w) in topic for w in words)
+
+
 def question_focus(point: dict[str, Any], text: str, *, reached: tuple[str, ...] = (),
                    current: int | None = None) -> Focus:
     """The step (and stated misconception) `text` asks about; steps whose targets are all reached rank last."""
     ladder = point.get("ladder", [])
     if not ladder:
         return Focus(None, None, 0.0)
+    if names_only_the_topic(point, text):
+        return Focus(current if current is not None else 0, None, 0.0)
     index = _index_for(point)
     grams = features(text)
     expectations = {e["id"]: e for e in point.get("expectations", [])}
     best: tuple[float, int] | None = None
+    scores: dict[int, float] = {}
     for i, step in enumerate(ladder):
         score = index.similarity(grams, i)
         cue_share = max((match_cues(text, expectations[t]["cues"]).matched / max(len(expectations[t]["cues"]), 1)
@@ -79,9 +101,13 @@ def question_focus(point: dict[str, Any], text: str, *, reached: tuple[str, ...]
         score += 0.25 * cue_share + (CURRENT_STEP_BONUS if i == current else 0.0)
         if all(t in reached for t in step["targets"]):
             score *= 0.5  # already done: only if nothing else fits
+        scores[i] = score
         if best is None or score > best[0] + 1e-9:
             best = (score, i)
     assert best is not None
+    default = current if current is not None else 0
+    if best[1] != default and best[0] < scores.get(default, 0.0) + FOCUS_MARGIN:
+        best = (scores.get(default, 0.0), default)
     recognition = recognise(point, text)
     mis = recognition.misconception.key if recognition.misconception is not None else None
     step = best[1] if best[0] >= MIN_FOCUS else None

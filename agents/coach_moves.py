@@ -39,6 +39,7 @@ _GIVE_UP = re.compile(
 _DONT_KNOW = re.compile(
     r"^\W*(idk|dunno|no|nope|huh|what|eh|um+|hmm+|\?+)?\W*$|\bidk\b|\bdunno\b|\bno idea\b|\bnot sure\b|\bno clue\b"
     r"|\b(i|i really|i honestly|i still|still|honestly|i just)\s+(dont|do not) (know|get|understand)\b"
+    r"|\b(i|i still|i just|i honestly)\s+(dont|do not) (really |quite |even )(know|get|understand|see)\b"
     r"|^\W*(dont|do not) (know|get it|understand)\b|\bconfus|\bim lost\b|\bi am lost\b|\bim stuck\b|\bi am stuck\b")
 _OFF_TOPIC = re.compile(
     r"\b(football|soccer|fortnite|minecraft|video games?|tiktok|instagram|netflix|movie|film|song|music|weather"

@@ -37,11 +37,12 @@ from curriculum.matching import normalise
 from curriculum.recognition import recognise
 
 Outcome = Literal["resolved", "needs_more_help", "refer_to_teacher"]
-MOVES = ("opening", "progress", "misconception", "question", "unverified", "answer_request", "injection",
+MOVES = ("opening", "progress", "restated", "misconception", "question", "unverified", "answer_request", "injection",
          "wants_human", "gave_up", "dont_know", "off_topic", "no_progress")
 MAX_TURNS_WITHOUT_PROGRESS = 6
 QUOTE_CHARS = 90
-ON_TOPIC_SIMILARITY = 0.06
+ON_TOPIC_SIMILARITY = 0.2
+SHORT_GIVE_UP_WORDS = 7
 
 
 @dataclass
@@ -191,6 +192,11 @@ def _opening(data: dict[str, Any], text: str, new: CoachProgress, *, answer_requ
 
 def _judge(data: dict[str, Any], text: str, new: CoachProgress, asked: str) -> CoachProgress:
     phrases = list(data.get("answer_phrases", []))
+    if moves.gave_up(text) and len(text.split()) <= SHORT_GIVE_UP_WORDS:
+        new.give_ups += 1  # "this is pointless, I give up" is surrender, even where "give up" is a cue word
+        new.recent_give_ups += 1
+        new.gave_up = True
+        return _no_progress(new, "gave_up", count_attempt=True, point=data)
     recognition = recognise(data, text, context=asked)
     cues = {e["id"]: e["cues"] for e in data.get("expectations", [])}
     for evidence in recognition.expectations:
@@ -208,6 +214,11 @@ def _judge(data: dict[str, Any], text: str, new: CoachProgress, asked: str) -> C
         if mis_id not in new.misconceptions_seen:
             new.misconceptions_seen.append(mis_id)
         new.student_quote = quote_of(text, mis_cues, phrases)
+    on_topic = _vocabulary_hit(data, text) or (recognition.best_similarity >= ON_TOPIC_SIMILARITY
+                                                and not moves.off_topic_words(text))
+    if mistaken is None and not new.just_reached and moves.off_topic_words(text) and not on_topic:
+        new.off_topic_turns += 1
+        return _no_progress(new, "off_topic", count_attempt=False)
     asking = moves.is_question(text)
     if asking:
         new.questions_asked += 1
@@ -229,6 +240,12 @@ def _judge(data: dict[str, Any], text: str, new: CoachProgress, asked: str) -> C
             new.ladder_index = new.question_step  # work on what they asked about
         new.last_move = "question"  # engaging is not failing: no attempt counted
         return new
+    if recognition.expectations and not new.just_reached and not asking:
+        key = str(recognition.expectations[0].key)  # an idea they already reached, said again: move on
+        new.student_quote = new.evidence.get(key) or quote_of(text, cues.get(key), phrases)
+        new.turns_without_progress += 1
+        new.last_move = "restated"
+        return new
     if moves.gave_up(text):  # after the evidence check: "the alternative you give up" is an answer
         new.give_ups += 1
         new.recent_give_ups += 1
@@ -236,10 +253,6 @@ def _judge(data: dict[str, Any], text: str, new: CoachProgress, asked: str) -> C
         return _no_progress(new, "gave_up", count_attempt=True, point=data)
     if moves.dont_know(text):
         return _no_progress(new, "dont_know", count_attempt=True, point=data)
-    on_topic = recognition.best_similarity >= ON_TOPIC_SIMILARITY or _vocabulary_hit(data, text)
-    if moves.off_topic_words(text) and not on_topic:
-        new.off_topic_turns += 1
-        return _no_progress(new, "off_topic", count_attempt=False)
     if on_topic:
         new.student_quote = quote_of(text, None, phrases)
         return _no_progress(new, "unverified", count_attempt=True, point=data)

@@ -27,6 +27,33 @@ _CLAUSES = re.compile(r"[.!?;:\n,()]+|\s[—–-]\s|\bbut\b|\bwhereas\b|\bhoweve
                       re.IGNORECASE)
 
 
+# Directions a cue group may demand, with their opposites: a group that names directions ("left", "falls") and
+# matched only through a neutral word ("shifts") is not met when the student names the opposite direction.
+OPPOSITE = {"left": "right", "right": "left", "increas": "decreas", "decreas": "increas", "rise": "fall",
+            "rises": "falls", "fall": "rise", "falls": "rises", "up": "down", "down": "up", "higher": "lower",
+            "lower": "higher", "more": "less", "less": "more", "inward": "outward", "outward": "inward",
+            "appreciat": "depreciat", "depreciat": "appreciat", "upward": "downward", "downward": "upward",
+            "expand": "contract", "contract": "expand", "surplus": "deficit", "deficit": "surplus"}
+
+
+def _direction(cue: str) -> str | None:
+    word = cue.strip()
+    return next((d for d in OPPOSITE if word == d or (len(d) > 5 and word.startswith(d))), None)
+
+
+def _wrong_direction(text: str, group: Sequence[str]) -> bool:
+    """The group demands a direction, none of its directions is in the text, and an opposite one is."""
+    wanted = {d for d in map(_direction, group) if d}
+    if not wanted:
+        return False
+    words = text.split()
+
+    def named(d: str) -> bool:
+        return any(w == d or (len(d) > 5 and w.startswith(d)) for w in words)
+
+    return not any(named(d) for d in wanted) and any(named(OPPOSITE[d]) for d in wanted)
+
+
 @dataclass(frozen=True)
 class CueMatch:
     """How a cue set matched one text."""
@@ -73,8 +100,10 @@ def _negated(text: str, start: int, cue: str) -> bool:
     return any(word in NEGATORS for word in before)
 
 
-def _group_state(text: str, raw: str, group: Sequence[str]) -> int:
-    """2 = positive occurrence, 1 = only negated occurrences, 0 = absent."""
+def _group_state(text: str, raw: str, group: Sequence[str], negation: bool) -> int:
+    """2 = positive occurrence, 1 = only negated occurrences, 0 = absent (or the opposite direction named)."""
+    if _wrong_direction(text, group):
+        return 0
     state = 0
     for cue in group:
         form = cue_form(cue)
@@ -85,16 +114,20 @@ def _group_state(text: str, raw: str, group: Sequence[str]) -> int:
             continue
         start = text.find(form)
         while start != -1:
-            if not _negated(text, start, form.strip()):
+            if not negation or not _negated(text, start, form.strip()):
                 return 2
             state = 1
             start = text.find(form, start + 1)
     return state
 
 
-def match_cues(text: str, cues: Sequence[Sequence[str]]) -> CueMatch:
-    """Match `cues` against `text` in canonical form (see module docstring)."""
+def match_cues(text: str, cues: Sequence[Sequence[str]], *, negation: bool = True) -> CueMatch:
+    """Match `cues` against `text` in canonical form (see module docstring).
+
+    With `negation=False` a negated occurrence counts like any other: expectations' cue lists often rely on a
+    negated phrase to express the idea itself ("they don't realise the benefit" = imperfect information).
+    """
     canon = canonical_clauses(text)
     raw = _lower_collapsed(text)
-    states = [_group_state(canon, raw, group) for group in cues]
+    states = [_group_state(canon, raw, group, negation) for group in cues]
     return CueMatch(matched=states.count(2), negated=states.count(1), total=len(states))

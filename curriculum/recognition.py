@@ -30,6 +30,8 @@ from curriculum.similarity import ExampleIndex, features
 RELAXED_SIMILARITY = 0.30  # all groups but one + this close to the idea's examples → credited
 CLOSE_SIMILARITY = 0.55  # this close to an example with at least one group → credited
 CONTRAST_MARGIN = 0.05  # an idea must beat every rival (misconception vs expectation) by this much
+CONTEXT_MIN_WORDS = 5  # a reply must say something of its own before the question fills in its topic
+CUE_CONTRAST = 0.15  # even a full cue match is held back when the words are this much closer to a rival
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,14 @@ def _index(items: Sequence[Item]) -> ExampleIndex:
     return ExampleIndex.build((item.key, text) for item in items for text in item.examples)
 
 
-def _assess(item: Item, grams: Any, text: str, index: ExampleIndex) -> tuple[CueMatch, float]:
-    return match_cues(text, item.cues), index.similarity(grams, item.key)
+def _assess(item: Item, grams: Any, text: str, index: ExampleIndex, *,
+            negation: bool = False) -> tuple[CueMatch, float]:
+    return match_cues(text, item.cues, negation=negation), index.similarity(grams, item.key)
 
 
 def _credited(cm: CueMatch, sim: float, rival: float) -> str | None:
     if cm.full:
-        return "cues"
+        return "cues" if rival - sim <= CUE_CONTRAST else None
     contrast = sim >= rival + CONTRAST_MARGIN
     if cm.total >= 2 and cm.missing == 1 and cm.negated == 0 and sim >= RELAXED_SIMILARITY and contrast:
         return "relaxed"
@@ -128,7 +131,7 @@ def point_items(point: dict[str, Any]) -> tuple[tuple[Item, ...], tuple[Item, ..
 
 def _context_completes(item: Item, cm: CueMatch, text: str, context: str) -> bool:
     """All groups but one are in the student's words and the missing one is the topic of the question asked."""
-    if not context or cm.total < 2 or cm.missing != 1 or cm.negated:
+    if not context or cm.total < 2 or cm.missing != 1 or cm.negated or len(text.split()) < CONTEXT_MIN_WORDS:
         return False
     present = [match_cues(text, [group]).matched for group in item.cues]
     missing = [group for group, hit in zip(item.cues, present) if not hit]
@@ -144,7 +147,7 @@ def recognise(point: dict[str, Any], text: str, *, context: str = "") -> Recogni
     expectations, misconceptions, index = point_items(point)
     grams = features(text)
     exp_scores = {e.key: _assess(e, grams, text, index) for e in expectations}
-    mis_scores = {m.key: _assess(m, grams, text, index) for m in misconceptions}
+    mis_scores = {m.key: _assess(m, grams, text, index, negation=True) for m in misconceptions}
     best_mis = max((s for _, s in mis_scores.values()), default=0.0)
     best_exp = max((s for _, s in exp_scores.values()), default=0.0)
     result = Recognition(best_similarity=max(best_mis, best_exp))
@@ -167,3 +170,19 @@ def recognise(point: dict[str, Any], text: str, *, context: str = "") -> Recogni
     if candidates:
         result.misconception = min(candidates, key=lambda e: (order[e.how], -e.similarity))
     return result
+
+
+def clear_caches() -> None:
+    """Forget cached example indexes (after the examples change)."""
+    _point_items.cache_clear()
+    for hook in _CLEAR_HOOKS:
+        hook()
+
+
+_CLEAR_HOOKS: list[Any] = []
+
+
+def on_clear(hook: Any) -> Any:
+    """Register a cache-clearing function of a module built on this layer (returns it, for use as a decorator)."""
+    _CLEAR_HOOKS.append(hook)
+    return hook

@@ -1,7 +1,7 @@
 """How well the offline Coach hears students and teaches, on labelled replies and scripted students.
 
     python -m evals.coach_quality                 # the frozen held-out sets (evals/heldout/), the result
-    python -m evals.coach_quality --set dev       # the tuning set (bundled as nearest examples): in-sample
+    python -m evals.coach_quality --set dev       # the tuning set, 4-fold cross-validated (in-sample tuning)
 
 Single replies (`coach_replies_*.yaml`): each in a new session opened with a neutral struggle ("I don't really
 get <topic>"), then the labelled reply. Scripted students (`coach_dialogues_*.yaml`): the struggle, then the
@@ -173,12 +173,31 @@ def evaluate(which: str) -> dict[str, Any]:
         run_replies(HELDOUT / "coach_replies_heldout.yaml", t)
         run_dialogues(HELDOUT / "coach_dialogues_heldout.yaml", t)
     else:
-        run_replies(DEV / "coach_replies_dev.yaml", t)
+        cross_validate(DEV / "coach_replies_dev.yaml", t)
     return report(t)
 
 
+def cross_validate(path: Path, t: Tally, folds: int = 4) -> None:
+    """The dev set, k-fold: each fold's replies matched with only the other folds as nearest examples."""
+    import tempfile
+
+    from curriculum.examples import use_examples
+
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        for fold in range(folds):
+            use_examples([e for i, e in enumerate(items) if i % folds != fold])
+            held = [e for i, e in enumerate(items) if i % folds == fold]
+            with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+                yaml.safe_dump(held, f, allow_unicode=True)
+            run_replies(Path(f.name), t)
+    finally:
+        use_examples(None)
+
+
 def _print(which: str, figures: dict[str, Any]) -> None:
-    label = "held-out (never used for tuning)" if which == "heldout" else "dev (tuning data: in-sample)"
+    label = ("held-out (never used for tuning)" if which == "heldout"
+             else "dev (tuning data, 4-fold cross-validated: in-sample for the thresholds)")
     print(f"Offline Coach on the {label} set")
     print(f"{'measure':34} value")
     for key, value in figures.items():

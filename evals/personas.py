@@ -52,9 +52,10 @@ def misconception_sentence(point: dict[str, Any]) -> str:
 def _next_expectation(point: dict[str, Any], said: list[str], last_reply: str) -> dict[str, Any] | None:
     """The key idea to state next: one targeted by the ladder question just asked, else the first unstated."""
     expectations = {e["id"]: e for e in point.get("expectations", [])}
-    reached = {i for i, e in expectations.items() if any(cue_hits(s, e["cues"]) for s in said)}
+    # what this student has stated: the ideas it voiced (not whatever a cue rule might read into its words)
+    reached = {i for i, e in expectations.items() if any(e["idea"][:40].lower() in s.lower() for s in said)}
     for step in point.get("ladder", []):
-        if step["question"] in last_reply:
+        if any(q in last_reply for q in (step["question"], *step.get("rephrasings", []), step["hint"])):
             for target in step["targets"]:
                 if target not in reached and target in expectations:
                     return expectations[target]

@@ -59,11 +59,13 @@ class SessionView:
     @cached_property
     def progress_before(self) -> list[CoachProgress]:
         """`progress_before[i]`: the student's progress before entry i (index len(entries): after the last)."""
-        progress, states = CoachProgress(), []
+        progress, states, asked = CoachProgress(), [], ""
         for entry in self.transcript.entries:
             states.append(progress)
             if entry["role"] == "student":
-                progress = assess_turn(self.point or {}, entry["content"], progress)
+                progress = assess_turn(self.point or {}, entry["content"], progress, asked=asked)
+            else:
+                asked = entry["content"]
         states.append(progress)
         return states
 

@@ -8,13 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agents.coach_progress import (
-    CoachProgress,
-    assess_turn,
-    parse_context_block,
-    render_context_block,
-    suggest_outcome,
-)
+from agents.coach_context import parse_context_block, render_context_block
+from agents.coach_progress import CoachProgress, assess_turn, suggest_outcome
 
 POINT = {
     "title": "Price elasticity of demand",
@@ -88,11 +83,14 @@ def test_a_quote_containing_an_answer_phrase_is_not_kept():
     assert "e2" in progress.reached and progress.evidence["e2"] == ""
 
 
-def test_two_misses_move_to_the_next_ladder_step():
+def test_three_misses_move_to_the_next_ladder_step():
+    """A nudge, then the hint, then a different step: a step that did not land is not dropped at once."""
     first = run("hi", "no idea")
-    assert (first.ladder_index, first.attempts_on_step, first.hints_given) == (0, 1, 1)
+    assert (first.ladder_index, first.attempts_on_step, first.hints_given) == (0, 1, 0)
     second = assess_turn(POINT, "still no idea", first)
-    assert (second.ladder_index, second.attempts_on_step) == (1, 0)
+    assert (second.ladder_index, second.attempts_on_step, second.hints_given) == (0, 2, 1)
+    third = assess_turn(POINT, "no clue", second)
+    assert (third.ladder_index, third.attempts_on_step, third.tried) == (1, 0, [0])
 
 
 def test_assess_turn_does_not_mutate_its_input():

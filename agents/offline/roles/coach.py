@@ -142,6 +142,8 @@ def _candidates(ctx: dict[str, Any]) -> list[str]:
         return _rotated(P.GENERIC_QUESTIONS, ctx, "generic")
     if move == "opening" and asked_step is not None:
         return _combine(_rotated(P.OPENINGS, ctx, "open", title=title), _questions(asked_step, ctx))
+    if move == "restated":
+        return _combine(_rotated(P.RESTATED_LEADS, ctx, "again", quote=quote), _questions(step, ctx))
     if move == "progress":
         return _combine([f"{_praise(ctx)} {b}" for b in _rotated(P.BRIDGES, ctx, "bridge")], _questions(step, ctx))
     if move == "answer_request":

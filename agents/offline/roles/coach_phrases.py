@@ -61,12 +61,17 @@ UNVERIFIED_LEADS = (
     "You said “{quote}”. Can you say why that happens?",
     "You said “{quote}” — talk me through it: what leads to what?",
     "I want to hear more about “{quote}”. Can you give me an example of it?",
-    "“{quote}” — go one step further with that.",
+    "“{quote}” — can you take that one step further?",
 )
 UNVERIFIED_LEADS_PLAIN = (
     "Say a bit more about that — why do you think so?",
     "Can you give me an example of what you mean?",
     "Talk me through your thinking one step at a time.",
+)
+RESTATED_LEADS = (
+    "Yes — you've already got that part (“{quote}”). Let's use it.",
+    "Right, that's the idea you reached earlier (“{quote}”). Now build on it.",
+    "Agreed — you said that before and it still holds. Next piece:",
 )
 QUESTION_LEADS = (
     "Good question — you asked “{quote}”. Let's work it out together.",
