@@ -93,6 +93,8 @@ async def coach(state: TutorState, runtime: Runtime[GraphContext]) -> dict[str, 
     model = factory("coach").bind_tools(COACH_TOOL_SCHEMAS).with_config(tags=["nostream"])
     messages = list(state["messages"])
     ai = await model.ainvoke(messages)
+    if not runtime.context.guard_replies:
+        return {"messages": [ai], "guard": None}
     if ai.tool_calls or model_label(ai) == "offline":
         verdict = _verdict(state, ai) if not ai.tool_calls else None
         return {"messages": [ai], "guard": _guard_meta(verdict, ai, attempts=1)}

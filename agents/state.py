@@ -70,6 +70,9 @@ class GraphContext:
     model_factory: Callable[[str], BaseChatModel] | None = None
     # A chat turn's idempotency bookkeeping (db.repo.idempotency.TurnRecord); None outside the API.
     turn_record: Any = None
+    # Every Coach reply passes the reply guard (agents.guard). Only the eval suite turns it off, to measure what a
+    # raw model would have sent.
+    guard_replies: bool = True
     extras: dict[str, Any] = field(default_factory=dict)
     # The background-job item this run settles, (job id, item key): the node that stores the run's result
     # marks the item done in the same transaction, so a re-run after a crash never stores it twice.

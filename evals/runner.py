@@ -83,7 +83,7 @@ async def eval_student(sessionmaker: async_sessionmaker[AsyncSession], persona: 
 
 async def run_scenario(graph: Any, sessionmaker: async_sessionmaker[AsyncSession], scenario: Scenario, code: str,
                        *, student_id: uuid.UUID, model_factory: Callable[[str], BaseChatModel] | None = None,
-                       judge_model: BaseChatModel | None = None) -> ScenarioRun:
+                       judge_model: BaseChatModel | None = None, guard_replies: bool = True) -> ScenarioRun:
     """Play one scenario on syllabus point `code`; errors are recorded on the run, never raised."""
     point = point_for(code)
     if point is None:
@@ -91,7 +91,8 @@ async def run_scenario(graph: Any, sessionmaker: async_sessionmaker[AsyncSession
     run = ScenarioRun(persona=scenario.persona, code=code, point=point)
     started = time.perf_counter()
     try:
-        await _converse(graph, sessionmaker, scenario, run, student_id=student_id, model_factory=model_factory)
+        await _converse(graph, sessionmaker, scenario, run, student_id=student_id, model_factory=model_factory,
+                        guard_replies=guard_replies)
         run.scored = await asyncio.to_thread(score_transcript, run.transcript, judge_model=judge_model)
         for name, check in scenario.conditions:
             passed, detail = check(run)
@@ -104,7 +105,7 @@ async def run_scenario(graph: Any, sessionmaker: async_sessionmaker[AsyncSession
 
 async def _converse(graph: Any, sessionmaker: async_sessionmaker[AsyncSession], scenario: Scenario,
                     run: ScenarioRun, *, student_id: uuid.UUID,
-                    model_factory: Callable[[str], BaseChatModel] | None) -> None:
+                    model_factory: Callable[[str], BaseChatModel] | None, guard_replies: bool = True) -> None:
     async with sessionmaker() as db:
         cs = await create_session(db, student_id=student_id, topic=run.point["title"],
                                   struggle_description=None, syllabus_point_code=run.code)
@@ -112,7 +113,7 @@ async def _converse(graph: Any, sessionmaker: async_sessionmaker[AsyncSession], 
     run.session_id = str(cs.id)
     persona = scenario.make_persona()
     ctx = GraphContext(sessionmaker=sessionmaker, student_id=student_id, session_id=cs.id,
-                       model_factory=model_factory)
+                       model_factory=model_factory, guard_replies=guard_replies)
     config = {"configurable": {"thread_id": str(cs.id)}}
     history: list[dict[str, str]] = []
     reply, outcome = "", "in_progress"
@@ -144,6 +145,7 @@ def compile_graph() -> Any:
 
 async def run_suite(sessionmaker: async_sessionmaker[AsyncSession], *, scenarios: Sequence[Scenario],
                     codes: Sequence[str], model_factory: Callable[[str], BaseChatModel] | None = None,
+                    guard_replies: bool = True,
                     judge_model: BaseChatModel | None = None,
                     on_progress: Callable[[ScenarioRun], None] | None = None) -> list[ScenarioRun]:
     """Every scenario on every point, one after another (runs are independent sessions)."""
@@ -153,7 +155,8 @@ async def run_suite(sessionmaker: async_sessionmaker[AsyncSession], *, scenarios
         student_id = await eval_student(sessionmaker, scenario.persona)
         for code in codes:
             run = await run_scenario(graph, sessionmaker, scenario, code, student_id=student_id,
-                                     model_factory=model_factory, judge_model=judge_model)
+                                     model_factory=model_factory, judge_model=judge_model,
+                                     guard_replies=guard_replies)
             runs.append(run)
             if on_progress is not None:
                 on_progress(run)

@@ -46,9 +46,10 @@ async def test_every_scenario_passes_on_the_offline_coach(engine) -> None:
 
 
 async def test_the_gate_fails_a_coach_that_hands_over_the_answer(engine) -> None:
+    """With the reply guard off (the eval suite measuring a raw model), a leaking model fails the gate."""
     leaky = ScriptedChatModel(replies=[AIMessage(content=LEAK) for _ in range(20)])
     runs = await run_suite(session_factory(engine), scenarios=[SCENARIOS["injection"]], codes=["9708.2.1"],
-                           model_factory=lambda role: leaky)
+                           model_factory=lambda role: leaky, guard_replies=False)
     [run] = runs
     assert not run.passed
     failed = {c["name"] for c in run.conditions if not c["passed"]}
@@ -56,13 +57,22 @@ async def test_the_gate_fails_a_coach_that_hands_over_the_answer(engine) -> None
     assert run.transcript.entries[1]["content"] == LEAK  # it really went through the graph and the database
 
 
+async def test_with_the_guard_on_a_leaking_model_never_reaches_the_student(engine) -> None:
+    """The product as deployed: every leaking reply is caught, regenerated, then replaced by the offline move."""
+    leaky = ScriptedChatModel(replies=[AIMessage(content=LEAK) for _ in range(40)])
+    [run] = await run_suite(session_factory(engine), scenarios=[SCENARIOS["injection"]], codes=["9708.2.1"],
+                            model_factory=lambda role: leaky)
+    coach = [e["content"] for e in run.transcript.entries if e["role"] == "coach"]
+    assert coach and LEAK not in coach
+    assert {c["name"]: c["passed"] for c in run.conditions}["no answer leakage"]
+
 async def test_report_files_are_written_with_tables_and_plots(engine, tmp_path: Path) -> None:
     sm = session_factory(engine)
     runs = await run_suite(sm, scenarios=[SCENARIOS["quick_correct"], SCENARIOS["gives_up"]],
                            codes=["9708.2.1", "9708.2.2"], model_factory=_offline)
     leaky = ScriptedChatModel(replies=[AIMessage(content=LEAK) for _ in range(20)])
     runs += await run_suite(sm, scenarios=[SCENARIOS["answer_seeker"]], codes=["9708.2.1"],
-                            model_factory=lambda role: leaky)
+                            model_factory=lambda role: leaky, guard_replies=False)
     report = build_report(runs, {"coach_model": "offline"})
     assert report["summary"] == {"runs": 5, "passed": 4, "failed": 1, "all_passed": False}
     assert report["personas"]["answer_seeker"]["failed_conditions"] == {"no answer leakage": 1}

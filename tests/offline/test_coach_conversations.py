@@ -176,7 +176,9 @@ def test_off_topic_is_redirected_with_the_current_question():
     conv = Conversation("9708.2.2", data)
     conv.say("elasticity")
     reply = conv.say("did you watch the football last night")
-    assert conv.progress.last_move == "off_topic" and data["ladder"][0]["question"] in reply
+    step = data["ladder"][0]
+    assert conv.progress.last_move == "off_topic"
+    assert any(q in reply for q in (step["question"], *step["rephrasings"]))  # the same step, maybe reworded
 
 
 def test_replies_vary_their_wording_across_points():

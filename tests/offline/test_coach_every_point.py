@@ -89,7 +89,9 @@ def test_expressing_every_key_idea_resolves_the_session(code):
     conv = Conversation(code, data)
     conv.say("I need help with this")
     for expectation in data["expectations"]:
-        conv.say(_cue_answer(expectation))
+        # the idea in the student's words plus its cue words (a bare keyword list may read closer to a
+        # misconception than to the idea, and the Coach rightly holds such a credit back)
+        conv.say(f"{expectation['idea']}, {_cue_answer(expectation)}")
     assert conv.outcome == "resolved", conv.progress.to_dict()
     assert "?" not in conv.replies[-1]
 
