@@ -77,7 +77,9 @@ async def eval_student(sessionmaker: async_sessionmaker[AsyncSession], persona: 
         if account is None:
             account = await create_account(db, email=email, display_name=f"Eval student ({persona})",
                                            role="student")
-            await db.commit()
+        if not account.simulated:  # tagged: its sessions never reach the analytics or teachers' lists
+            account.simulated = True
+        await db.commit()
         return account.id
 
 

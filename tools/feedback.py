@@ -24,10 +24,11 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from ulid import ULID
 
-from db.models import Attempt, DirectorScorecardTemplate, ImprovementPlan, Subject
+from db.models import Attempt, DirectorScorecardTemplate, ImprovementPlan, Student, Subject
 from db.repo.curriculum import get_question, get_subject, get_syllabus_point
 from db.repo.director_bridge import (
     Tenancy,
@@ -148,6 +149,10 @@ async def on_answer_marked(
     )
 
 
+async def _simulated(db: AsyncSession, student_id: uuid.UUID) -> bool:
+    return bool((await db.execute(select(Student.simulated).where(Student.id == student_id))).scalar())
+
+
 async def on_session_closed(
     db: AsyncSession, *, session_id: uuid.UUID, student_id: uuid.UUID, syllabus_point_code: str | None,
     outcome: str, closed_at: datetime, closed_by: uuid.UUID | None,
@@ -156,8 +161,8 @@ async def on_session_closed(
     session (`coach-agent` for the AI Coach, else the closing teacher's id). A session with no syllabus
     point has nothing to grade or focus on, so it writes nothing. The caller commits."""
     quality = quality_from_outcome(outcome)
-    if not syllabus_point_code:
-        return
+    if not syllabus_point_code or await _simulated(db, student_id):
+        return  # a simulated (eval) student's sessions never reach the SM-2 states or the analytics
     await apply_graded_event(db, student_id=student_id, syllabus_point_code=syllabus_point_code,
                              source="coaching_session", source_id=str(session_id), quality=quality, at=closed_at)
     point = await get_syllabus_point(db, code=syllabus_point_code)

@@ -1,8 +1,8 @@
 """`teach eval …`: measure the tutoring.
 
 - `mrbench` labels a file in MRBench's format and reports macro-F1.
-- `run` plays the scenario suite (simulated students) through the real workflow on the configured database,
-  scores every session, writes `report.json` plus `report.html`/`report.md`; exit code 1 if any pass condition
+- `run` plays the scenario suite (simulated students) through the real workflow on a scratch database on the
+  configured server (dropped afterwards; `--serving-database` to use the configured one), scores every session, writes `report.json` plus `report.html`/`report.md`; exit code 1 if any pass condition
   failed.
 - `transcripts` scores stored sessions (by session, student, class, date range) or a JSONL file into one JSON.
 """
@@ -147,10 +147,16 @@ def _run(args: argparse.Namespace) -> int:
         judge = _judge_model(args.judge)
     except ValueError as exc:
         return _fail("run", str(exc))
-    url = database_url()
-    migrate(url)
-    load_curriculum(url)
-    runs, seconds = asyncio.run(_run_suite(url, args, scenarios, codes, judge))
+    if args.serving_database:  # its simulated students are tagged: kept out of analytics and teachers' lists
+        url = database_url()
+        migrate(url)
+        load_curriculum(url)
+        runs, seconds = asyncio.run(_run_suite(url, args, scenarios, codes, judge))
+    else:  # default: a scratch database on the same server, dropped afterwards
+        from api.scratch import scratch_database
+
+        with scratch_database(database_url(), prefix="teach_eval") as url:
+            runs, seconds = asyncio.run(_run_suite(url, args, scenarios, codes, judge))
     settings = LlmSettings()
     meta = {"coach_model": "offline" if args.offline or not settings.llm_configured else settings.model_for("coach"),
             "judge": bool(judge), "points": codes, "personas": [s.persona for s in scenarios],
@@ -274,6 +280,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--offline", action="store_true", help="force the offline Coach even if an LLM is configured")
     r.add_argument("--judge", action="store_true", help="add LLM-judge session scores (needs an LLM)")
     r.add_argument("--llm-student", action="store_true", help="add an LLM-played student (needs an LLM)")
+    r.add_argument("--serving-database", action="store_true",
+                   help="play on the configured database instead of a scratch one (simulated students are tagged "
+                        "and never reach coaching efficiency or teachers' lists)")
     r.set_defaults(func=_run)
 
     t = esub.add_parser("transcripts", help="score stored or file transcripts into one JSON")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import clock
-from db.models import CoachingSession
+from db.models import CoachingSession, Student
 
 
 def now_iso() -> str:
@@ -55,6 +55,8 @@ async def list_sessions(
     conds = []
     if student_ids is not None:
         conds.append(CoachingSession.student_id.in_(student_ids))
+    else:  # "everyone" (an admin's list) means real students: the eval suite's simulated ones are left out
+        conds.append(CoachingSession.student_id.not_in(select(Student.id).where(Student.simulated)))
     if outcome is not None:
         conds.append(CoachingSession.outcome == outcome)
     total = (await session.execute(select(func.count()).select_from(CoachingSession).where(*conds))).scalar_one()
