@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web import pages_auth
+from api.web import pages_auth, pages_student, pages_teacher
 
 router = APIRouter(include_in_schema=False)
-for _module in (pages_auth,):
+for _module in (pages_auth, pages_student, pages_teacher):
     router.include_router(_module.router)

@@ -4,18 +4,21 @@ role checks, and CSRF checks on every form post."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ValidationError
 
 from api.auth.cookies import CSRF_FIELD, check_session_csrf, load_web_session
 from api.deps import SessionDep
 from api.errors import InvalidInput, NotFound
 from db.models import Student
 
+T = TypeVar("T", bound=BaseModel)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 templates.env.globals["csrf_field"] = CSRF_FIELD
+templates.env.globals["zip"] = zip
 
 
 def fraction(value: float | None) -> str:
@@ -33,6 +36,18 @@ def form_text(value: str, field: str) -> str:
     if problem := unstorable_text_problem(value):
         raise InvalidInput(f"{field}: {problem}", field=field)
     return value
+
+
+def parse(model: type[T], **data: Any) -> T:
+    """Build a request model from form fields exactly as the JSON API would, a violation as a 422 naming the
+    field (the page then shows it)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or "form"
+        raise InvalidInput(f"{field}: {str(first.get('msg', 'invalid')).removeprefix('Value error, ')}",
+                           field=field) from None
 
 
 async def page_user(request: Request, session: SessionDep) -> Student:

@@ -150,6 +150,11 @@ async def _routes(app: Any, client: httpx.AsyncClient, school: Any) -> list[Rout
         Route("POST", "/v1/tokens", "ada", body={"name": "fuzz token"}),
         Route("DELETE", "/v1/tokens/{token_id}", "ada", {"token_id": spare_token}),
         Route("GET", "/metrics", "ada"),
+        Route("GET", "/v1/me/home", "ada"),
+        Route("GET", "/v1/classes/{class_id}/mastery", "teacher", {"class_id": school.class_id}, query=["days"]),
+        Route("GET", "/v1/classes/{class_id}/mastery/{code}", "teacher",
+              {"class_id": school.class_id, "code": "9708.2.2"}, query=["days", "student_id"]),
+        Route("GET", "/v1/flagged-sessions", "teacher"),
     ]
 
 
