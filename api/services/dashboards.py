@@ -11,8 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents.coach_progress import _INJECTION
-from curriculum.matching import normalise
+from agents.coach_moves import classify_intent
 from db import clock
 from db.models import Class, Student
 from db.repo import dashboards as repo
@@ -168,7 +167,7 @@ def flag_reasons(outcome: str, referral_reason: str | None, transcript: list[dic
     elif outcome == "needs_more_help":
         reasons.append("needs more help")
     injections = sum(1 for e in transcript if e.get("role") == "student"
-                     and _INJECTION.search(normalise(str(e.get("content", "")))))
+                     and classify_intent(str(e.get("content", ""))) == "injection")
     if injections:
         reasons.append(f"{injections} prompt-injection attempt{'s' if injections > 1 else ''}")
     guarded = sum(1 for e in transcript if e.get("role") == "coach" and isinstance(e.get("guard"), dict)
