@@ -52,6 +52,7 @@ _ECON_WORDS = ("price", "demand", "suppl", "market", "cost", "buy", "sell", "con
                "import", "interest", "wage", "econom", "good", "servic", "output", "gdp", "rate")
 
 
+QUESTION_MAX_WORDS = 14
 _QUESTION_START = re.compile(
     r"^\W*(so |but |wait |ok |okay |hmm+ |um+ |and |then |sorry |like )*(why|how|what|whats|which|when|where|who"
     r"|is|isnt|are|arent|does|doesnt|do|dont|did|can|could|would|wouldnt|will|should|shouldnt|was|wasnt)\b")
@@ -72,7 +73,13 @@ def classify_intent(text: str) -> str | None:
 def is_question(text: str) -> bool:
     """True when the student asks the tutor something (ends with "?" or opens like a question)."""
     stripped = (text or "").strip()
-    return stripped.endswith("?") or bool(_QUESTION_START.search(normalise(stripped)))
+    if stripped.endswith("?"):
+        return True
+    # Without a question mark only a short message that opens like a question is one ("why is it inelastic
+    # tho"); "when/where/which …" more often opens a statement ("When supply is inelastic, price rises").
+    norm = normalise(stripped)
+    return (len(norm.split()) <= QUESTION_MAX_WORDS and bool(_QUESTION_START.search(norm))
+            and not norm.startswith(("when ", "where ", "which ")))
 
 
 def gave_up(text: str) -> bool:
@@ -93,3 +100,12 @@ def off_topic_words(text: str) -> bool:
 def strip_hedge(text: str) -> str:
     """The text without a leading hedge ("I think maybe …", "is it cos …")."""
     return _HEDGE.sub("", text)
+
+
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def declarative_part(text: str) -> str:
+    """The sentences of `text` that state something (questions and question-like sentences dropped)."""
+    kept = [s for s in _SENTENCES.split(text or "") if s.strip() and not is_question(s)]
+    return " ".join(kept)

@@ -199,7 +199,14 @@ def _judge(data: dict[str, Any], text: str, new: CoachProgress, asked: str) -> C
         return _no_progress(new, "gave_up", count_attempt=True, point=data)
     recognition = recognise(data, text, context=asked)
     cues = {e["id"]: e["cues"] for e in data.get("expectations", [])}
-    for evidence in recognition.expectations:
+    asking = moves.is_question(text)
+    claims = moves.declarative_part(text) if asking else text
+    # A question is asked, not claimed: only what the student states is credited ("is it cos …?" is tested
+    # with them, not praised as an answer). Its recognised ideas pick the step the question is about.
+    credited = recognition.expectations if claims == text else (
+        recognise(data, claims, context=asked).expectations if claims else [])
+    asked_about = [str(e.key) for e in recognition.expectations]
+    for evidence in credited:
         key = str(evidence.key)
         if key not in new.reached:
             new.reached.append(key)
@@ -219,11 +226,10 @@ def _judge(data: dict[str, Any], text: str, new: CoachProgress, asked: str) -> C
     if mistaken is None and not new.just_reached and moves.off_topic_words(text) and not on_topic:
         new.off_topic_turns += 1
         return _no_progress(new, "off_topic", count_attempt=False)
-    asking = moves.is_question(text)
     if asking:
         new.questions_asked += 1
-        focus = question_focus(data, text, reached=tuple(new.reached), current=current_step(data, new))
-        new.question_step = focus.step
+        new.question_step = _step_for(data, asked_about, new) if asked_about else question_focus(
+            data, text, reached=tuple(new.reached), current=current_step(data, new)).step
         if not new.student_quote:
             new.student_quote = quote_of(text, None, phrases)
     if new.just_reached:
@@ -257,6 +263,18 @@ def _judge(data: dict[str, Any], text: str, new: CoachProgress, asked: str) -> C
         new.student_quote = quote_of(text, None, phrases)
         return _no_progress(new, "unverified", count_attempt=True, point=data)
     return _no_progress(new, "no_progress", count_attempt=True, point=data)
+
+
+def _step_for(data: dict[str, Any], ideas: list[str], progress: CoachProgress) -> int | None:
+    """The ladder step (from the current one on, wrapping round) that works toward the first of `ideas`."""
+    ladder = data.get("ladder", [])
+    start = current_step(data, progress) or 0
+    order = [*range(start, len(ladder)), *range(0, start)]
+    for idea in ideas:
+        for i in order:
+            if idea in ladder[i]["targets"]:
+                return i
+    return None
 
 
 _ECON_WORDS = ("price", "demand", "suppl", "market", "cost", "buy", "sell", "consum", "produc", "firm", "tax",

@@ -7,7 +7,8 @@ Single replies (`coach_replies_*.yaml`): each in a new session opened with a neu
 get <topic>"), then the labelled reply. Scripted students (`coach_dialogues_*.yaml`): the struggle, then the
 scripted turns whatever the Coach says. Measures, each as the issue defines it:
 - credit recall: share of replies labelled correct in which the Coach credited one of the labelled ideas;
-  credit precision: share of replies the Coach credited anything in where every credited idea was labelled;
+  credit precision: share of replies the Coach credited anything in that were correct and credited for a labelled
+  idea (strict: every credited idea labelled — the labels often name one idea of a reply that shows two);
 - correct told "not quite": correct replies answered with a correction, a misconception probe or a
   "not quite"-style phrase;
 - misconceptions probed right: misconception replies where the Coach probed exactly that misconception;
@@ -90,7 +91,8 @@ def _judge_reply(t: Tally, item: dict[str, Any], credited: set[str], reply: str,
         return
     if credited:
         t.add("credit_events")
-        t.add("credit_right", int(kind == "correct" and credited <= labelled))
+        t.add("credit_right", int(kind == "correct" and bool(credited & labelled)))
+        t.add("credit_exact", int(kind == "correct" and credited <= labelled))
     if kind == "correct":
         t.add("correct")
         t.add("correct_credited", int(bool(credited & labelled)))
@@ -153,6 +155,7 @@ def report(t: Tally) -> dict[str, Any]:
     return {
         "credit_recall": t.share("correct_credited", "correct"),
         "credit_precision": t.share("credit_right", "credit_events"),
+        "credit_precision_strict": t.share("credit_exact", "credit_events"),
         "correct_told_not_quite": t.share("correct_told_not_quite", "correct"),
         "misconception_probed_right": t.share("misconception_probed_right", "misconceptions"),
         "questions_engaged": t.share("questions_engaged", "questions"),
