@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from evals.metrics import macro_f1, majority_baseline
 from evals.mrbench import (
     MRBenchFormatError,
     baseline_metrics,
@@ -48,35 +47,41 @@ def test_output_file_has_the_exact_shape(run):
 
 
 @needs_shared
-def test_every_dimension_beats_the_majority_class_baseline(run):
-    _, payload = run
-    baseline = baseline_metrics(load_mrbench(SHARED))
-    for key, row in payload["metrics"].items():
-        assert row["macro_f1"] > baseline[key]["macro_f1"] + 0.15, key
-    table = format_metrics_table(payload["metrics"], baseline)
-    assert "Revealing_of_the_Answer" in table and "majority_f1" in table
+def test_the_split_shares_no_conversation_and_no_tutor():
+    from evals.mrbench_split import load_split, select
+
+    split = load_split()
+    assert not set(split["held_out"]["conversations"]) & set(split["train"]["conversations"])
+    assert not set(split["held_out"]["tutors"]) & set(split["train"]["tutors"])
+    records = load_mrbench(SHARED)
+    held, train = select(records, "held_out"), select(records, "train")
+    assert len(held) == 120 and len(train) == 335
+    assert not {r.conversation_id for r in held} & {r.conversation_id for r in train}
 
 
 @needs_shared
-def test_held_out_conversations_still_beat_the_baseline():
-    """Retrain the two dimensions that matter most for a Socratic coach with conversations held out
-    (grouped 5-fold CV), so the check measures generalisation, not memorisation."""
-    from evals.scorers.turn_features import extract_features
-    from evals.train_turn_model import HYPERPARAMS, fit_dimension, grouped_folds, predict
+def test_the_committed_model_beats_the_baseline_on_the_held_out_block(tmp_path):
+    """The weights were trained on the training block only; on the held-out block (new conversations, new tutor
+    models) every dimension beats the majority guess, revealing and guidance clearly, and the figure matches
+    the protocol report stored with the weights."""
+    from evals.scorers.turn_deterministic import load_model
 
-    records = load_mrbench(SHARED)
-    rows = [extract_features(r.history, r.response, r.context) for r in records]
-    folds = grouped_folds(records)
+    payload = run_mrbench(SHARED, tmp_path / "held.json", part="held_out")
+    baseline = baseline_metrics(select_part(load_mrbench(SHARED), "held_out"))
+    report = load_model()["protocol_report"]
+    for key, row in payload["metrics"].items():
+        assert row["macro_f1"] > baseline[key]["macro_f1"], key
+        assert row["macro_f1"] == report[key]["held_out_after"]["macro_f1"], key
     for key in ("Revealing_of_the_Answer", "Providing_Guidance"):
-        gold = [r.annotation[key] for r in records]
-        predicted = [""] * len(records)
-        for fold in range(5):
-            train = [i for i in range(len(records)) if folds[i] != fold]
-            test = [i for i in range(len(records)) if folds[i] == fold]
-            spec = fit_dimension(key, [rows[i] for i in train], [gold[i] for i in train], HYPERPARAMS)
-            for i, label in zip(test, predict(key, spec, [rows[i] for i in test], [records[i] for i in test])):
-                predicted[i] = label
-        assert macro_f1(gold, predicted) > majority_baseline(gold)["macro_f1"] + 0.15, key
+        assert payload["metrics"][key]["macro_f1"] > baseline[key]["macro_f1"] + 0.2, key
+    table = format_metrics_table(payload["metrics"], baseline)
+    assert "Revealing_of_the_Answer" in table and "majority_f1" in table and "120/120" in table
+
+
+def select_part(records, part):
+    from evals.mrbench_split import select
+
+    return select(records, part)
 
 
 def test_missing_field_is_named_and_nothing_is_written(tmp_path):
