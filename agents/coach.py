@@ -172,6 +172,10 @@ async def coach_respond(state: TutorState, runtime: Runtime[GraphContext]) -> di
                 thread_id=str(ctx.session_id), input_tokens=tokens_in, output_tokens=tokens_out,
                 student_id=ctx.student_id,
             )
+        if outcome != "in_progress":  # the closing message landed after the close: rescore the whole session
+            from evals.production import safe_record
+
+            await safe_record(db, ctx.session_id)
         if ctx.turn_record is not None:  # the retried request's answer commits with the reply itself
             await ctx.turn_record.complete(db, {"reply": reply, "outcome": outcome, "model": model_label(final),
                                                 "message": entry})

@@ -10,7 +10,10 @@ Names (all prefixed `teach_`; see /work/notes/metrics.md and the README's Metric
 - `llm_calls_total{agent,model}`, `llm_failures_total{agent,model,reason}` — model calls and failed calls;
 - `guard_catches_total{check}` — replies the reply guard caught, by the check that failed;
 - `jobs_total{kind,status}`, `job_seconds{kind}`, `job_items_total{kind,status}`, `queue_depth{kind,status}`;
-- `http_requests_total{method,route,status}`, `http_request_seconds{route}`.
+- `http_requests_total{method,route,status}`, `http_request_seconds{route}`;
+- `session_evals{model,window}`, `session_eval_leak_sessions{model,window}`, `session_eval_leak_turns{model,window}`,
+  `session_eval_lecture_turns{model,window}`, `session_eval_question_share{model,window}` — closed coaching
+  sessions' deterministic eval scores over the last 24h / 7d (window), read from `session_evals` at scrape time.
 """
 
 from __future__ import annotations
@@ -45,6 +48,19 @@ HTTP_REQUESTS = Counter("teach_http_requests_total", "HTTP requests by method, r
                         ["method", "route", "status"], registry=REGISTRY)
 HTTP_SECONDS = Histogram("teach_http_request_seconds", "HTTP request time by route template", ["route"],
                          buckets=_LATENCY_BUCKETS, registry=REGISTRY)
+
+SESSION_EVAL_GAUGES = {
+    "sessions": Gauge("teach_session_evals", "Closed coaching sessions scored, by coach model, over the window",
+                      ["model", "window"], registry=REGISTRY),
+    "sessions_with_leak": Gauge("teach_session_eval_leak_sessions", "Closed sessions with at least one answer "
+                                "leak, by coach model, over the window", ["model", "window"], registry=REGISTRY),
+    "leak_turns": Gauge("teach_session_eval_leak_turns", "Coach turns that leaked an answer, definition or key "
+                        "idea, by coach model, over the window", ["model", "window"], registry=REGISTRY),
+    "lecture_turns": Gauge("teach_session_eval_lecture_turns", "Coach turns that lectured (long, no question), by "
+                           "coach model, over the window", ["model", "window"], registry=REGISTRY),
+    "question_share": Gauge("teach_session_eval_question_share", "Mean share of coach turns that ask a question, "
+                            "by coach model, over the window", ["model", "window"], registry=REGISTRY),
+}
 
 
 def count_guard_catch(check: str) -> None:

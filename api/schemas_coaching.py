@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -66,10 +66,13 @@ class CoachingSessionPublic(BaseModel):
     session_transcript: list[TranscriptEntry]
     created_at: datetime
     updated_at: datetime
+    eval: dict[str, Any] | None = Field(
+        default=None, description="teachers and admins, once the session is closed: its deterministic eval "
+        "scores and flags (`flags[].entry` is the index of the transcript entry that caused the flag)")
 
     @classmethod
-    def of(cls, cs: CoachingSession) -> CoachingSessionPublic:
-        return cls(
+    def of(cls, cs: CoachingSession, eval: dict[str, Any] | None = None) -> CoachingSessionPublic:
+        return cls(eval=eval,
             id=cs.id, student_id=cs.student_id, topic=cs.topic, struggle_description=cs.struggle_description,
             syllabus_point=cs.syllabus_point_code, outcome=cs.outcome, referral_reason=cs.referral_reason,
             session_transcript=[TranscriptEntry(**e) for e in cs.session_transcript],

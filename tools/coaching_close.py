@@ -1,6 +1,7 @@
 """Closing a coaching session: the seed's transition (from `in_progress` only) and what follows a close —
 the outcome becomes an SM-2 grade for the session's syllabus point and a director coaching session
-(`tools.feedback.on_session_closed`), in the same transaction as the close."""
+(`tools.feedback.on_session_closed`), and the session's deterministic eval scores (`evals.production`), in the
+same transaction as the close."""
 
 from __future__ import annotations
 
@@ -32,4 +33,7 @@ async def close_session(
         db, session_id=session_id, student_id=closed.student_id, syllabus_point_code=closed.syllabus_point_code,
         outcome=outcome, closed_at=closed.updated_at, closed_by=closed_by,
     )
+    from evals.production import safe_record  # deferred: the scorers load the curriculum
+
+    await safe_record(db, session_id)
     return True

@@ -97,8 +97,16 @@ async def post_message(
 
 @router.get("/{session_id}")
 async def read_session(session_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> CoachingSessionPublic:
-    """Transcript and outcome (the student, their teachers, admins)."""
-    return CoachingSessionPublic.of(await _load(session, user, session_id))
+    """Transcript and outcome (the student, their teachers, admins); for teachers and admins also the closed
+    session's eval flags (`eval`)."""
+    cs = await _load(session, user, session_id)
+    found = None
+    if user.role in ("teacher", "admin"):
+        from db.models.evals import SessionEval
+        from evals.production import public_eval
+
+        found = public_eval(await session.get(SessionEval, session_id))
+    return CoachingSessionPublic.of(cs, eval=found)
 
 
 @router.get("")

@@ -1,13 +1,18 @@
-"""Evals over HTTP: `POST /v1/evals/transcripts:score` scores one transcript (stored session or posted)."""
+"""Evals over HTTP.
+
+- `POST /v1/evals/transcripts:score` scores one transcript (stored session or posted).
+- `GET /v1/evals/sessions/counts` — production watching: closed sessions' leaks, lectures and question share per
+  coach model and day/week (`evals.production`), over the caller's students (a teacher's own, or all for admins).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
 
 from api.access import ensure_can_view_student
@@ -109,3 +114,40 @@ async def score_transcript_endpoint(body: ScoreRequest, db: SessionDep, user: Te
         entries=scored["entries"], turns=scored["turns"], session=scored["session"],
         judge=(scored["judge"] or {}).get("session"),
     )
+
+
+class CountsRow(BaseModel):
+    period: datetime
+    model: str
+    sessions: int
+    sessions_with_leak: int
+    leak_turns: int
+    lecture_turns: int
+    coach_turns: int
+    question_share: float
+
+
+class CountsResponse(BaseModel):
+    since: datetime
+    until: datetime
+    bucket: str
+    rows: list[CountsRow]
+
+
+@router.get("/sessions/counts")
+async def session_eval_counts(db: SessionDep, user: TeacherUser, since: datetime, until: datetime | None = None,
+                              bucket: Literal["day", "week"] = Query(default="day")) -> CountsResponse:
+    """Per period and coach model: closed sessions, sessions with a leak, leaking and lecture turns, mean
+    question share (deterministic scores written when each session closed)."""
+    from db import clock
+    from db.repo.accounts import students_taught_by
+    from evals.production import production_counts
+
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    until = until or clock.now()
+    until = until if until.tzinfo else until.replace(tzinfo=UTC)
+    if until <= since:
+        raise InvalidInput("must be after since", field="until")
+    students = None if user.role == "admin" else await students_taught_by(db, teacher_id=user.id)
+    rows = await production_counts(db, since=since, until=until, bucket=bucket, student_ids=students)
+    return CountsResponse(since=since, until=until, bucket=bucket, rows=[CountsRow(**r) for r in rows])

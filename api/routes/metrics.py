@@ -2,7 +2,8 @@
 
 Open like `/healthz` (label values are model names, roles and route templates, never people or ids); put it
 behind the deployment's network policy if a scraper is the only reader. Queue depth is read from the
-database at scrape time, so every instance reports the same shared queue.
+database at scrape time, so every instance reports the same shared queue; so are the closed sessions' eval
+counts per coach model (`evals.production.refresh_gauges`).
 """
 
 from __future__ import annotations
@@ -28,4 +29,13 @@ async def metrics(state: StateDep) -> Response:
             await refresh()
         except Exception:  # a scrape must still answer when the database is away
             log.warning("queue depth not refreshed", exc_info=True)
+    sessionmaker = getattr(state, "sessionmaker", None)
+    if sessionmaker is not None:
+        from evals.production import refresh_gauges
+
+        try:
+            async with sessionmaker() as db:
+                await refresh_gauges(db)
+        except Exception:  # same: stale session-eval gauges beat a failed scrape
+            log.warning("session eval gauges not refreshed", exc_info=True)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
