@@ -13,6 +13,7 @@ from agents.llm_settings import LlmSettings
 from agents.metrics import QUEUE_DEPTH
 from api.jobs.queue import build_queue
 from api.jobs.settings import JobSettings
+from api.services.quotas import QuotaSettings
 from api.services.slots import Slots
 from api.services.turn_lock import TurnGate, max_concurrent_turns
 from api.services.turn_runner import TurnRunner
@@ -43,6 +44,7 @@ async def open_service_state(target: Any, *, url: str, settings: ApiSettings) ->
                     "connections", slots.connection_slots())
     target.turn_gate = TurnGate(engine, slots=slots)
     target.turn_runner = TurnRunner()
+    target.quotas = QuotaSettings()
     runtime = await start_runtime(target)
     target.queue = build_queue(url, settings=target.job_settings)
     await target.queue.open_async()

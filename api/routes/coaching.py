@@ -22,10 +22,12 @@ from api.schemas_coaching import (
     TurnPublic,
 )
 from api.services.coaching_turns import run_turn, stream_turn
+from api.services.quotas import take_session, take_turn
 from db.models import CoachingSession, Student
 from db.repo import coaching as repo
 from db.repo.accounts import students_taught_by
 from db.repo.curriculum import get_syllabus_point, list_syllabus_points
+from db.repo.idempotency import get_key
 from tools.coaching_close import close_session
 
 router = APIRouter(prefix="/v1/coaching-sessions", tags=["coaching"])
@@ -61,13 +63,17 @@ async def open_session(body: CoachingSessionCreate, session: SessionDep, state: 
     if body.struggle_description:
         _check_size(state, body.struggle_description, "struggle_description")
     code = await _resolve_point(session, body)
+    await take_session(session, state.quotas, student_id=user.id)  # 429 past the hourly limit
+    use_llm = True
+    if body.struggle_description and body.struggle_description.strip():
+        use_llm = await take_turn(session, state.quotas, student_id=user.id)
     cs = await repo.create_session(session, student_id=user.id, topic=body.topic,
                                    struggle_description=body.struggle_description, syllabus_point_code=code)
     await session.commit()
     reply = None
     if body.struggle_description and body.struggle_description.strip():
         payload = await run_turn(state, student_id=user.id, session_id=cs.id,
-                                 content=body.struggle_description.strip(), idempotency_key=None)
+                                 content=body.struggle_description.strip(), idempotency_key=None, use_llm=use_llm)
         reply = TurnPublic(**payload)
     cs = await repo.get_session(session, session_id=cs.id)
     return CoachingSessionCreated(**CoachingSessionPublic.of(cs).model_dump(), reply=reply)
@@ -86,13 +92,18 @@ async def post_message(
         raise NotFound("coaching session not found")
     if found[1] != "in_progress" and not idempotency_key:
         raise Conflict(f"this session is closed ({found[1]}); open a new one", field="outcome")
-    await session.commit()  # release this request's connection before the (possibly long) turn
+    use_llm = True
+    retry = bool(idempotency_key) and await get_key(
+        session, student_id=user.id, scope=f"coach:{session_id}", key=idempotency_key or "") is not None
+    if not retry:  # a retry of a turn already counted is not counted again
+        use_llm = await take_turn(session, state.quotas, student_id=user.id)
+    await session.commit()  # the quota counts; and release this request's connection before the turn
     if "text/event-stream" in request.headers.get("accept", ""):
         gen = stream_turn(state, student_id=user.id, session_id=session_id, content=body.content,
-                          idempotency_key=idempotency_key)
+                          idempotency_key=idempotency_key, use_llm=use_llm)
         return StreamingResponse(gen, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
     return TurnPublic(**await run_turn(state, student_id=user.id, session_id=session_id, content=body.content,
-                                       idempotency_key=idempotency_key))
+                                       idempotency_key=idempotency_key, use_llm=use_llm))
 
 
 @router.get("/{session_id}")

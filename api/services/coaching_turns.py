@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from agents.deadline import deadline_after
+from agents.llm import offline_chat_model
 from agents.metrics import TURN_SECONDS
 from agents.state import GraphContext
 from api.db_errors import is_database_unavailable
@@ -42,9 +43,11 @@ def _config(session_id: uuid.UUID) -> dict[str, Any]:
     return {"configurable": {"thread_id": str(session_id)}}
 
 
-def _context(state: Any, record: TurnRecord, session_id: uuid.UUID) -> GraphContext:
+def _context(state: Any, record: TurnRecord, session_id: uuid.UUID, use_llm: bool) -> GraphContext:
+    # A spent token budget (api/services/quotas.py) means the offline model answers this turn.
+    factory = state.model_factory if use_llm else offline_chat_model
     return GraphContext(sessionmaker=state.sessionmaker, student_id=record.student_id, session_id=session_id,
-                        model_factory=state.model_factory, turn_record=record)
+                        model_factory=factory, turn_record=record)
 
 
 def _payload(values: dict[str, Any]) -> dict[str, Any]:
@@ -70,24 +73,26 @@ async def _prepare(state: Any, record: TurnRecord) -> dict[str, Any] | None:
     return None
 
 
-async def _turn(state: Any, *, record: TurnRecord, session_id: uuid.UUID, content: str) -> dict[str, Any]:
+async def _turn(state: Any, *, record: TurnRecord, session_id: uuid.UUID, content: str,
+                use_llm: bool) -> dict[str, Any]:
     async with state.turn_gate.turn(session_id, kind="chat"):
         started = time.perf_counter()  # the turn's own time, after any wait for the session's lock
         if (previous := await _prepare(state, record)) is not None:
             return previous
         with deadline_after(state.settings.turn_deadline_seconds):
             values = await state.graph.ainvoke(
-                _inputs(content), config=_config(session_id), context=_context(state, record, session_id),
+                _inputs(content), config=_config(session_id), context=_context(state, record, session_id, use_llm),
                 durability="exit",
             )
         TURN_SECONDS.labels(model=str(values.get("reply_model") or "none")).observe(time.perf_counter() - started)
         return _payload(values)
 
 
-async def _guarded(state: Any, record: TurnRecord, session_id: uuid.UUID, content: str) -> dict[str, Any]:
+async def _guarded(state: Any, record: TurnRecord, session_id: uuid.UUID, content: str,
+                   use_llm: bool = True) -> dict[str, Any]:
     """The turn, with every failure turned into the error the client should see."""
     try:
-        return await _turn(state, record=record, session_id=session_id, content=content)
+        return await _turn(state, record=record, session_id=session_id, content=content, use_llm=use_llm)
     except DomainError:
         raise
     except SessionClosedError as exc:
@@ -112,13 +117,13 @@ def _record(student_id: uuid.UUID, session_id: uuid.UUID, content: str, key: str
 
 
 async def run_turn(state: Any, *, student_id: uuid.UUID, session_id: uuid.UUID, content: str,
-                   idempotency_key: str | None) -> dict[str, Any]:
+                   idempotency_key: str | None, use_llm: bool = True) -> dict[str, Any]:
     """Run one turn and return its payload (or the stored payload of an earlier identical request).
 
     The turn is its own task: if this request is cancelled (the client went away), the turn still finishes.
     """
     record = _record(student_id, session_id, content, idempotency_key)
-    task = state.turn_runner.start(_guarded(state, record, session_id, content))
+    task = state.turn_runner.start(_guarded(state, record, session_id, content, use_llm))
     return await asyncio.shield(task)
 
 
@@ -133,11 +138,11 @@ def reply_chunks(text: str) -> list[str]:
 
 
 async def stream_turn(state: Any, *, student_id: uuid.UUID, session_id: uuid.UUID, content: str,
-                      idempotency_key: str | None) -> AsyncIterator[str]:
+                      idempotency_key: str | None, use_llm: bool = True) -> AsyncIterator[str]:
     """A comment at once, keep-alive comments while the turn runs, then the stored reply as `token` events
     and `done` (or one `error` event). Closing the stream early leaves the turn running to completion."""
     record = _record(student_id, session_id, content, idempotency_key)
-    task = state.turn_runner.start(_guarded(state, record, session_id, content))
+    task = state.turn_runner.start(_guarded(state, record, session_id, content, use_llm))
     yield ": accepted\n\n"  # the first bytes go out at once, so no proxy or client waits on silence
     keepalive = state.settings.sse_keepalive_seconds
     while not task.done():

@@ -49,7 +49,9 @@ def _cpu_seconds(pid: int) -> float:
 
 @contextmanager
 def _server(db_url: str, port: int, workers: int):  # noqa: ANN202
-    env = {**os.environ, "DATABASE_URL": db_url, "TEACH_LLM_OFFLINE": "1"}
+    # Quotas off: the benchmark measures throughput, and its students post far faster than a person can.
+    env = {**os.environ, "DATABASE_URL": db_url, "TEACH_LLM_OFFLINE": "1", "TEACH_QUOTA_STUDENT_TURNS_PER_MINUTE": "0",
+           "TEACH_QUOTA_STUDENT_SESSIONS_PER_HOUR": "0", "TEACH_QUOTA_CLASS_TURNS_PER_MINUTE": "0"}
     code = (
         "import uvicorn; "
         f"uvicorn.run('api.app:create_app', factory=True, host='127.0.0.1', port={port}, workers={workers}, "
