@@ -211,8 +211,24 @@ def parse_reply(message: AIMessage, fields: dict[str, tuple[str, ...]]) -> tuple
 
 def _refused(exc: Exception) -> int | None:
     """The HTTP status when the server said it does not support what was asked (not a failure or timeout)."""
-    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
+    status = _status(exc)
     return status if status in _REFUSED_STATUS else None
+
+
+_FEATURE_WORDS = {"json_schema": ("response_format", "json_schema"), "json_mode": ("response_format", "json_object"),
+                  "tools": ("tool_choice", "tools", "function")}
+
+
+def _status(exc: Exception) -> int | None:
+    return getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
+
+
+def _names_the_feature(exc: Exception, method: str) -> bool:
+    """A server error whose message is a request-validation complaint about this method's own field (some
+    servers, e.g. llama-cpp-python's, answer an unsupported `response_format` with HTTP 500, not 400)."""
+    message = str(exc).lower()
+    return _status(exc) is not None and any(w in message for w in _FEATURE_WORDS[method]) and any(
+        w in message for w in ("validation", "input should be", "not supported", "unsupported", "invalid"))
 
 
 def _invoke(chat_model: BaseChatModel, method: str, schema: type[BaseModel], messages: list, max_tokens: int) -> Any:
@@ -251,11 +267,13 @@ def ask_fields(chat_model: BaseChatModel, fields: dict[str, tuple[str, ...]], sy
             reply = _invoke(chat_model, method, schema, messages, settings.max_tokens)
         except Exception as exc:  # noqa: BLE001  (any client error is a fact about this item, not a crash)
             status = _refused(exc)
-            if status and method != "plain":
-                ladder.drop(method, f"server refused it (HTTP {status})")
+            if method != "plain" and (status or _names_the_feature(exc, method)):
+                ladder.drop(method, f"server refused it (HTTP {status or _status(exc)})")
                 continue
             attempts += 1
             errors.append(f"{method}: {type(exc).__name__}: {str(exc)[:120]}")
+            ladder.failed_to_parse(method)  # a method that only ever errors is dropped like one that never parses
+            step += 1
             time.sleep(settings.retry_pause_seconds)
             continue
         attempts += 1

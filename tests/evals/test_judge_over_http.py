@@ -108,3 +108,14 @@ def test_the_cli_reports_coverage_and_never_a_traceback(fake, two_responses, tmp
     fake.default = Fault(500)  # the server fails every request: still a finished run with coverage 0
     assert main(["eval", "mrbench", str(two_responses), "--scorer", "llm", "--out", str(out)]) == 0
     assert "0/2" in capsys.readouterr().out
+
+
+def test_a_server_that_answers_an_unsupported_format_with_500_is_not_retried_forever(fake, two_responses, tmp_path):
+    """llama-cpp-python's server rejects `response_format: json_schema` with HTTP 500 and a validation message."""
+    fake.enqueue(Fault(500, message="1 validation error: body.response_format.type: Input should be 'text' or "
+                                    "'json_object'"))
+    fake.default = Reply(text=GOOD)
+    payload = _run(fake, two_responses, tmp_path)
+    assert payload["judge"]["methods"]["dropped"] == {"json_schema": "server refused it (HTTP 500)"}
+    assert all(row["coverage"] == 1.0 for row in payload["metrics"].values())
+    assert len(fake.requests) == 3  # the refusal, then one call per response
