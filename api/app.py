@@ -64,7 +64,7 @@ def create_app(*, database_url: str | None = None, settings: ApiSettings | None 
         docs_url=None,  # the web app serves /docs itself: local Swagger UI assets, no inline script
         redoc_url=None,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
     app.add_middleware(RequestContext)  # outermost: every response carries X-Request-ID
     install_error_handlers(app)
     install_web(app)

@@ -99,7 +99,8 @@ class AttemptPublic(BaseModel):
 
 
 class ReviewDecisionIn(RequestModel):
-    marks_awarded: int = Field(ge=0, description="The reviewer's mark, 0..the question's max_marks")
+    # Strict: `false` is not a mark of 0.
+    marks_awarded: int = Field(ge=0, strict=True, description="The reviewer's mark, 0..the question's max_marks")
     feedback: str | None = Field(default=None, max_length=4000)
 
 

@@ -1,5 +1,5 @@
 """Request and response models of the study-plan endpoints (seed 000's validation rules: exam date in the
-future, 0 < hours_per_day ≤ 24, grades 0..5, status one of active|completed|abandoned)."""
+future and within the planning window, 0.25 ≤ hours_per_day ≤ 24, grades 0..5, status one of active|completed|abandoned)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from pydantic import BaseModel, Field, field_validator
 from api.request_model import RequestModel
 from db import clock
 from db.models import StudyPlan, StudyPlanNote
+from tools.schedule import MAX_WINDOW_DAYS
 
 Grade = Annotated[int, Field(ge=0, le=5, strict=True)]
+MIN_HOURS_PER_DAY = 0.25
 
 
 def utc_today() -> date:
@@ -24,13 +26,19 @@ def utc_today() -> date:
 class _PlanWindow(RequestModel):
     subject_code: str = Field(min_length=1, max_length=20)
     exam_date: date
-    hours_per_day: float = Field(gt=0, le=24, allow_inf_nan=False)
+    # A plan must allot real time: at least a quarter of an hour a day (5e-324 used to make a 0.0-hour plan).
+    # Strict: `true` is not a number of hours.
+    hours_per_day: float = Field(ge=MIN_HOURS_PER_DAY, le=24, allow_inf_nan=False, strict=True)
 
     @field_validator("exam_date")
     @classmethod
-    def _in_future(cls, value: date) -> date:
-        if value <= utc_today():
-            raise ValueError(f"must be in the future (after {utc_today().isoformat()})")
+    def _in_window(cls, value: date) -> date:
+        # Checked here, before the workflow runs, so a refused date writes nothing (not even a checkpoint).
+        today = utc_today()
+        if value <= today:
+            raise ValueError(f"must be in the future (after {today.isoformat()})")
+        if (value - today).days > MAX_WINDOW_DAYS:
+            raise ValueError(f"must be within {MAX_WINDOW_DAYS} days of today ({today.isoformat()})")
         return value
 
 

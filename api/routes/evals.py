@@ -16,8 +16,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
 
 from api.access import ensure_can_view_student
-from api.deps import SessionDep, TeacherUser
-from api.errors import InvalidInput, NotFound
+from api.deps import SessionDep, StateDep, TeacherUser
+from api.errors import InvalidInput, NotFound, PayloadTooLarge, Unavailable
 from api.request_model import RequestModel
 from db.repo import coaching as repo
 from evals.session_transcript import MAX_ENTRIES, Transcript, TranscriptError, build_transcript
@@ -40,7 +40,7 @@ class ScoreRequest(RequestModel):
     transcript: list[EntryIn] | None = Field(default=None, max_length=MAX_ENTRIES)
     syllabus_point: str | None = Field(default=None, max_length=30)
     outcome: Literal["in_progress", "resolved", "needs_more_help", "refer_to_teacher"] | None = None
-    judge: bool = Field(default=False, description="add LLM-judge session scores (needs a configured LLM)")
+    judge: bool = Field(default=False, strict=True, description="add LLM-judge session scores (needs a configured LLM)")
 
     @model_validator(mode="after")
     def _one_source(self) -> ScoreRequest:
@@ -82,11 +82,29 @@ async def _stored(db: SessionDep, user: Any, body: ScoreRequest) -> Transcript:
         outcome=body.outcome or cs.outcome, id=str(cs.id), student_id=str(cs.student_id), topic=cs.topic)
 
 
+async def _score_capped(state: Any, work: Any) -> Any:
+    """Run the (CPU-bound) scoring in a thread, inside a scoring slot, for at most the time cap. A run past the
+    cap keeps its slot until its thread ends, so slow scorings can never pile up beyond the slots."""
+
+    async def in_slot() -> Any:
+        async with state.slots.hold("scoring"):
+            return await asyncio.to_thread(work)
+
+    task = asyncio.ensure_future(in_slot())
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), state.settings.score_timeout_seconds)
+    except TimeoutError:
+        raise Unavailable(f"scoring took longer than {state.settings.score_timeout_seconds:g} s; try a shorter "
+                          "transcript or later", retry_after=10) from None
+
+
 @router.post("/transcripts:score")
-async def score_transcript_endpoint(body: ScoreRequest, db: SessionDep, user: TeacherUser) -> ScoreResponse:
+async def score_transcript_endpoint(body: ScoreRequest, db: SessionDep, state: StateDep,
+                                    user: TeacherUser) -> ScoreResponse:
     """Per-turn (MRBench's eight dimensions) and per-session scores for one transcript.
 
-    A teacher may score their own students' sessions (others are 404) or any posted transcript.
+    A teacher may score their own students' sessions (others are 404) or any posted transcript. Scoring has
+    its own slots (never chat's), a size cap (413) and a time cap (503).
     """
     from evals.judge import judge_available
     from evals.suite import score_transcript
@@ -102,13 +120,17 @@ async def score_transcript_endpoint(body: ScoreRequest, db: SessionDep, user: Te
             transcript = build_transcript(entries, syllabus_point=body.syllabus_point, outcome=body.outcome)
     except TranscriptError as exc:
         raise InvalidInput(exc.message, field=exc.field) from None
+    size, limit = sum(len(e.get("content") or "") for e in transcript.entries), state.settings.score_max_chars
+    if size > limit:
+        raise PayloadTooLarge(f"the transcript has {size} characters; scoring takes at most {limit}",
+                              field="transcript" if body.transcript is not None else "session_id")
     await db.commit()  # release the connection before the (possibly slow) scoring
     judge_model = None
     if body.judge:
         from agents.llm import get_chat_model
 
         judge_model = get_chat_model("judge")
-    scored = await asyncio.to_thread(score_transcript, transcript, judge_model=judge_model)
+    scored = await _score_capped(state, lambda: score_transcript(transcript, judge_model=judge_model))
     return ScoreResponse(
         session_id=body.session_id, syllabus_point=scored["syllabus_point"], outcome=scored["outcome"],
         entries=scored["entries"], turns=scored["turns"], session=scored["session"],

@@ -138,6 +138,8 @@ async def _routes(app: Any, client: httpx.AsyncClient, school: Any) -> list[Rout
               {"plan_id": str(ada_plan.id), "day": str(next_day["day"])},
               body={"grades": {code: 3 for code in next_day["topics"]}}),
         Route("GET", "/v1/classes", "teacher"),
+        Route("GET", "/v1/classes/{class_id}/spend", "teacher", {"class_id": school.class_id}, query=["days"]),
+        Route("GET", "/v1/students/{student_id}/spend", "teacher", {"student_id": ids["ada"]}, query=["days"]),
         Route("DELETE", "/v1/classes/{class_id}/members/{student_id}", "teacher",
               {"class_id": school.class_id, "student_id": ids["esi"]}),
         Route("POST", "/v1/classes/{class_id}/invite-code", "teacher", {"class_id": school.class_id}),

@@ -58,7 +58,8 @@ ALL = [("POST", "/v1/attempts"), ("GET", "/v1/attempts/{attempt_id}"), ("POST", 
        ("POST", "/v1/jobs/class-plans"), ("POST", "/v1/jobs/markings"), ("POST", "/v1/jobs/eval-runs"),
        ("GET", "/v1/jobs"), ("GET", "/v1/jobs/{job_id}"), ("POST", "/v1/jobs/{job_id}/cancel"),
        ("GET", "/v1/me/home"), ("GET", "/v1/classes/{class_id}/mastery"), ("GET", "/v1/classes/{class_id}/mastery/{code}"),
-       ("GET", "/v1/flagged-sessions")]
+       ("GET", "/v1/flagged-sessions"), ("GET", "/v1/classes/{class_id}/spend"),
+       ("GET", "/v1/students/{student_id}/spend")]
 NO_BODY = {("POST", "/v1/classes/{class_id}/invite-code"), ("POST", "/v1/invitations/{invitation_id}/accept"),
            ("POST", "/v1/invitations/{invitation_id}/decline")}
 WITH_BODY = [r for r in ALL if r[0] in ("POST", "PATCH") and r not in NO_BODY]

@@ -68,6 +68,8 @@ class FakeOpenAI:
         self.queue: deque[Reply | Fault] = deque()
         self.default: Reply | Fault = Reply(text="default reply")
         self.requests: list[Recorded] = []
+        # Seconds to wait before answering any request for these model names (a slow model next to fast ones).
+        self.slow_models: dict[str, float] = {}
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
@@ -101,6 +103,7 @@ class FakeOpenAI:
         self.queue.clear()
         self.requests.clear()
         self.default = Reply(text="default reply")
+        self.slow_models = {}
 
     def enqueue(self, *items: Reply | Fault) -> None:
         """Script the next responses, in order."""
@@ -114,6 +117,8 @@ class FakeOpenAI:
     async def _completions(self, request: Request) -> Response:
         body = await request.json()
         self.requests.append(Recorded(at=time.monotonic(), body=body))
+        if (slow := self.slow_models.get(body.get("model", ""))) is not None:
+            await asyncio.sleep(slow)
         item = self.queue.popleft() if self.queue else self.default
         if isinstance(item, Fault):
             error = {"error": {"message": item.message, "type": "injected", "code": str(item.status)}}

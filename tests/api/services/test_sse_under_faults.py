@@ -1,10 +1,12 @@
-"""The SSE stream over real TCP while the provider misbehaves: the first bytes within a second, keep-alives
-while the turn waits, the turn answered by its deadline, and the offline model's reply labelled as such."""
+"""Over real TCP: the SSE stream while the provider misbehaves (the first bytes within a second, keep-alives
+while the turn waits, the turn answered by its deadline, the offline model's reply labelled as such), and a
+request body shorter than its Content-Length (408 after the body timeout, not a connection held forever)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from typing import Any
 
@@ -13,7 +15,7 @@ import pytest
 
 from tests.api.services.conftest import _make_account, provider_env
 from tests.live_server import LiveServer
-from tests.llm.fake_openai_server import Reply
+from tests.llm.fake_openai_server import Fault, Reply
 
 DEADLINE = 2.0
 
@@ -22,8 +24,13 @@ DEADLINE = 2.0
 def server(module_db_url: str, fake_provider):  # noqa: ANN001, ANN201
     env = provider_env(fake_provider, TEACH_TURN_DEADLINE_SECONDS=str(DEADLINE), TEACH_SSE_KEEPALIVE_SECONDS="0.3",
                        TEACH_LLM_MAX_ATTEMPTS="3", TEACH_LLM_BACKOFF_INITIAL_SECONDS="0.01",
-                       TEACH_LLM_BACKOFF_MAX_SECONDS="0.05", TEACH_LLM_BREAKER_COOLDOWN_SECONDS="4")
+                       TEACH_LLM_BACKOFF_MAX_SECONDS="0.05", TEACH_LLM_BREAKER_COOLDOWN_SECONDS="4", TEACH_BODY_TIMEOUT_SECONDS="1")
     with LiveServer(module_db_url, env=env) as live:
+        # One turn the offline model answers (a 400 is not retried and does not count against the breaker),
+        # so its one-off cold start in this process is not mistaken for the deadline overrunning.
+        fake_provider.reset()
+        fake_provider.default = Fault(400)
+        asyncio.run(_stream(live, "warm up"))
         yield live
 
 
@@ -79,3 +86,23 @@ async def test_malformed_tool_arguments_stream_the_offline_reply_labelled_offlin
     assert events[-1][1]["model"] == "offline" and events[-1][1]["reply"]
     assert len(fake_provider.requests) >= 2  # the bad output was retried before falling back
     assert total <= DEADLINE + 1.5
+
+
+async def test_a_body_shorter_than_its_content_length_is_408_after_the_timeout(server) -> None:  # noqa: ANN001
+    student = await _make_account(server.db_url, "student")
+
+    def send_short_body() -> tuple[float, bytes]:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            head = (f"POST /v1/coaching-sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {student.token}\r\n"
+                    "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n")
+            started = time.monotonic()
+            sock.sendall(head.encode() + b'{"topic": "supp')  # and then nothing more
+            reply = sock.recv(65536)
+            took = time.monotonic() - started
+            while b"request_timeout" not in reply and (more := sock.recv(65536)):
+                reply += more
+            return took, reply
+
+    took, reply = await asyncio.to_thread(send_short_body)
+    assert reply.startswith(b"HTTP/1.1 408") and b"request_timeout" in reply
+    assert took <= 3.0
