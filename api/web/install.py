@@ -48,8 +48,10 @@ def install_web(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> Response:
         if not wants_html(request):
             return await json_domain(request, exc)
-        return templates.TemplateResponse(request, "error.html", {"status": exc.status, "message": exc.message,
-                                                                  "user": None}, status_code=exc.status)
+        # Signed in: keep the navigation (a plain copy: the request's ORM objects died with its rollback).
+        context = {"status": exc.status, "message": exc.message, "user": getattr(request.state, "nav_user", None),
+                   "csrf": getattr(request.state, "csrf", None)}
+        return templates.TemplateResponse(request, "error.html", context, status_code=exc.status)
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     async def swagger_ui(request: Request) -> Response:

@@ -19,7 +19,7 @@ from api.schemas_coaching import CoachingSessionCreate, OutcomeUpdate
 from api.schemas_marking import AttemptCreate
 from api.schemas_planning import DayComplete, StatusUpdate, StudyPlanCreate
 from api.services import dashboards, enrolment
-from api.web.render import PageUser, StudentPage, page, parse
+from api.web.render import PageUser, StudentPage, number, page, parse
 from db import clock
 from db.repo import dashboards as views
 from db.repo.curriculum import get_question, list_syllabus_points
@@ -172,7 +172,7 @@ async def plan_create(request: Request, session: SessionDep, user: StudentPage,
                       exam_date: Annotated[str, Form()], hours_per_day: Annotated[str, Form()]) -> Response:
     """Generate my plan (the Planner, as the API does)."""
     body = parse(StudyPlanCreate, student_id=str(user.id), subject_code="9708", exam_date=exam_date,
-                 hours_per_day=hours_per_day)
+                 hours_per_day=number(hours_per_day, "hours_per_day"))
     plan = await plan_routes.create_study_plan(body, session, request.app.state, user)
     return _see(f"/plans/{plan.id}")
 
@@ -193,7 +193,7 @@ async def plan_complete_day(request: Request, session: SessionDep, user: PageUse
                             day: int) -> Response:
     """Record a day with a 0..5 grade per topic (the form's `grade:<code>` fields): EFs update, re-plan."""
     form = await request.form()
-    grades = {k.removeprefix("grade:"): v for k, v in form.items() if k.startswith("grade:")}
+    grades = {k.removeprefix("grade:"): number(str(v), k, int) for k, v in form.items() if k.startswith("grade:")}
     await plan_routes.complete_day(plan_id, day, parse(DayComplete, grades=grades), session, user)
     return _see(f"/plans/{plan_id}")
 

@@ -24,7 +24,7 @@ from api.schemas_planning import ClassPlanCreate
 from api.services import dashboards
 from api.services.enrolment import load_owned_class
 from api.web.charts import efficiency_chart, in_words
-from api.web.render import StaffPage, TeacherPage, page, parse
+from api.web.render import StaffPage, TeacherPage, number, page, parse
 from db import clock
 from db.repo.accounts import list_class_members
 from db.repo.enrolment import list_events
@@ -135,7 +135,8 @@ async def class_plans_run(request: Request, session: SessionDep, user: TeacherPa
     """Run the class-plan service (synchronously) and show each student's result."""
     klass = await load_owned_class(session, user=user, class_id=class_id)
     members = {m.id: m.display_name for m in await list_class_members(session, class_id=class_id)}
-    body = parse(ClassPlanCreate, subject_code="9708", exam_date=exam_date, hours_per_day=hours_per_day)
+    body = parse(ClassPlanCreate, subject_code="9708", exam_date=exam_date,
+                 hours_per_day=number(hours_per_day, "hours_per_day"))
     results = await plan_routes.create_class_plans(class_id, body, session, request.app.state, user)
     return page(request, "teacher/plans.html", user, klass=klass, results=results, names=members,
                 default_exam=exam_date)
@@ -193,6 +194,6 @@ async def review_page(request: Request, session: SessionDep, user: StaffPage, an
 async def review_decide(request: Request, session: SessionDep, user: StaffPage, answer_id: uuid.UUID,
                         marks_awarded: Annotated[str, Form()], feedback: Annotated[str, Form()] = "") -> Response:
     """Decide: resumes the paused marking workflow through the review service."""
-    body = parse(ReviewDecisionIn, marks_awarded=marks_awarded, feedback=feedback or None)
+    body = parse(ReviewDecisionIn, marks_awarded=number(marks_awarded, "marks_awarded", int), feedback=feedback or None)
     await review_routes.decide_review(answer_id, body, session, request.app.state, user)
     return _see("/reviews?decided=1")

@@ -3,7 +3,9 @@ role checks, and CSRF checks on every form post."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -38,11 +40,20 @@ def form_text(value: str, field: str) -> str:
     return value
 
 
+def number(value: str, field: str, kind: type = float) -> float | int | str:
+    """A form field as a number (the JSON API takes numbers); left as text when it is not one, so the model
+    names the field in its 422."""
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        return value
+
+
 def parse(model: type[T], **data: Any) -> T:
     """Build a request model from form fields exactly as the JSON API would, a violation as a 422 naming the
     field (the page then shows it)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(json.dumps(data))  # as the JSON API reads a body
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or "form"
@@ -61,6 +72,7 @@ async def page_user(request: Request, session: SessionDep) -> Student:
         raise SignInRequired(target if request.method == "GET" else "/")
     web_session, account = found
     request.state.csrf = web_session.csrf_token
+    request.state.nav_user = SimpleNamespace(role=account.role, display_name=account.display_name)
     if request.method not in ("GET", "HEAD"):
         form = await request.form()
         check_session_csrf(request, web_session, str(form.get(CSRF_FIELD) or ""))
