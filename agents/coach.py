@@ -30,6 +30,7 @@ from agents.coach_prompt import COACH_RULES, TAIL, build_coach_messages
 from agents.coach_restore import restore_progress
 from agents.guard import GuardVerdict, check_reply, retry_instruction
 from agents.llm import get_chat_model, model_label
+from agents.metrics import GUARD_FALLBACKS, count_guard_catch
 from agents.offline import OfflineChatModel
 from agents.prompt_protocol import GUARD_RETRY_LABEL
 from agents.state import GraphContext, TutorState
@@ -101,15 +102,23 @@ async def coach(state: TutorState, runtime: Runtime[GraphContext]) -> dict[str, 
     verdict = _verdict(state, ai)
     if verdict.passed:
         return {"messages": [ai], "guard": _guard_meta(verdict, ai, attempts=1)}
+    _count(verdict, ai)
     retry = await model.ainvoke([*messages, ai, SystemMessage(f"{GUARD_RETRY_LABEL} {retry_instruction(verdict)}")])
     second = _verdict(state, retry) if not retry.tool_calls else None
     if second is None or second.passed:
         return {"messages": [retry], "guard": _guard_meta(second, retry, attempts=2, first=verdict)}
+    _count(second, retry)
+    GUARD_FALLBACKS.labels(model=model_label(ai)).inc()
     fallback = await OfflineChatModel().bind_tools(COACH_TOOL_SCHEMAS).ainvoke(messages)
     meta = _guard_meta(_verdict(state, fallback), fallback, attempts=2, first=verdict, second=second)
     meta["fallback"] = True
     meta["caught_model"] = model_label(ai)
     return {"messages": [fallback], "guard": meta}
+
+
+def _count(verdict: GuardVerdict, ai: AIMessage) -> None:
+    for reason in verdict.reasons:
+        count_guard_catch(reason, model=model_label(ai))
 
 
 def _verdict(state: TutorState, ai: AIMessage) -> GuardVerdict:

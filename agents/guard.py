@@ -8,8 +8,7 @@
 - **questions** — not exactly one question (a closing message may have none);
 - **injection** — it plays along with an instruction hidden in the student's message (announces a new role,
   "ignoring" its rules, hands out marks or a mark scheme, echoes protocol tags), or, after an injection attempt,
-  drifts off the syllabus point altogether;
-- **off_topic** — it shares no word with the syllabus point it is tutoring.
+  drifts off the syllabus point altogether.
 The Coach node regenerates a failing reply once with the reasons, then falls back to the offline Coach's move.
 """
 
@@ -60,6 +59,22 @@ def _point_words(point: dict[str, Any]) -> set[str]:
     return {w[:6] for w in normalise(" ".join(texts)).split() if len(w) > 4}
 
 
+def question_count(text: str, point: dict[str, Any] | None) -> int:
+    """Question marks, where a vetted curriculum question that asks in two linked parts counts as one."""
+    for scaffold in _scaffolding(point):
+        if scaffold in text:
+            text = text.replace(scaffold, "Q?")
+    return text.count("?")
+
+
+def _scaffolding(point: dict[str, Any] | None) -> list[str]:
+    if not point:
+        return []
+    texts = [t for s in point.get("ladder", []) for t in (s["question"], s["hint"], *s.get("rephrasings", []))]
+    texts += [m["probe"] for m in point.get("misconceptions", [])]
+    return sorted((t for t in texts if t.count("?") > 1), key=len, reverse=True)
+
+
 def check_reply(reply: str, *, point: dict[str, Any] | None, reached: set[str], student_said: str,
                 system_prompt: str = "", injection_attempt: bool = False, closing: bool = False,
                 max_words: int = MAX_WORDS) -> GuardVerdict:
@@ -80,7 +95,7 @@ def check_reply(reply: str, *, point: dict[str, Any] | None, reached: set[str], 
     if words > max_words:
         reasons.append("length")
         details.append(f"{words} words (at most {max_words})")
-    questions = text.count("?")
+    questions = question_count(text, point)
     if (questions != 1 and not closing) or (closing and questions > 1):
         reasons.append("questions")
         details.append(f"{questions} questions (exactly one expected)" if not closing else
@@ -88,9 +103,10 @@ def check_reply(reply: str, *, point: dict[str, Any] | None, reached: set[str], 
     if COMPLIANCE.search(text) or ROLE_LINE.search(text) or CONTEXT_OPEN in text:
         reasons.append("injection")
         details.append("plays along with an instruction or reveals marking")
-    if point and not closing and not (_point_words(point) & {w[:6] for w in normalise(text).split() if len(w) > 4}):
-        reasons.append("injection" if injection_attempt else "off_topic")
-        details.append("says nothing about the syllabus point")
+    if point and injection_attempt and not closing and not (
+            _point_words(point) & {w[:6] for w in normalise(text).split() if len(w) > 4}):
+        reasons.append("injection")  # after an injection attempt, drifting off the point is doing as told
+        details.append("says nothing about the syllabus point after an injection attempt")
     unique = tuple(dict.fromkeys(reasons))
     return GuardVerdict(not unique, unique, tuple(details))
 

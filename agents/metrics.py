@@ -32,8 +32,10 @@ LLM_CALLS = Counter("teach_llm_calls_total", "Chat-model calls, by agent role an
                     registry=REGISTRY)
 LLM_FAILURES = Counter("teach_llm_failures_total", "Chat-model calls that failed (after the retry layer's "
                        "attempts), by agent role, model and reason", ["agent", "model", "reason"], registry=REGISTRY)
-GUARD_CATCHES = Counter("teach_guard_catches_total", "Model replies the reply guard caught, by failed check",
-                        ["check"], registry=REGISTRY)
+GUARD_CATCHES = Counter("teach_guard_catches_total", "Model replies the reply guard caught, by model and failed "
+                        "check", ["model", "check"], registry=REGISTRY)
+GUARD_FALLBACKS = Counter("teach_guard_fallbacks_total", "Turns where a model's reply failed the guard twice and the "
+                          "offline Coach's move answered instead, by model", ["model"], registry=REGISTRY)
 
 JOBS = Counter("teach_jobs_total", "Jobs finished, by kind and final status", ["kind", "status"],
                registry=REGISTRY)
@@ -63,9 +65,9 @@ SESSION_EVAL_GAUGES = {
 }
 
 
-def count_guard_catch(check: str) -> None:
-    """One reply caught by the guard's `check` (e.g. "leak", "length", "questions", "injection")."""
-    GUARD_CATCHES.labels(check=check).inc()
+def count_guard_catch(check: str, *, model: str) -> None:
+    """One reply of `model` caught by the guard's `check` (e.g. "leak", "length", "questions", "injection")."""
+    GUARD_CATCHES.labels(model=model, check=check).inc()
 
 
 def count_llm_call(*, agent: str, model: str, failed: bool = False, reason: str = "error") -> None:

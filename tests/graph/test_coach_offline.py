@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agents.guard import question_count
 from agents.state import GraphContext
 from db.repo.coaching import create_session, get_session
 
@@ -31,7 +32,7 @@ def _answers_for(code: str) -> list[str]:
 async def test_struggle_to_resolved(graph, sessionmaker, student) -> None:  # noqa: ANN001
     sid = await _session(sessionmaker, student)
     out = await _say(graph, sessionmaker, student, sid, "I don't understand price elasticity of demand")
-    assert out["outcome"] == "in_progress" and out["reply"].rstrip().endswith("?")
+    assert out["outcome"] == "in_progress" and question_count(out["reply"], None) >= 1
     for text in _answers_for("9708.2.2"):
         out = await _say(graph, sessionmaker, student, sid, text)
         if out["outcome"] != "in_progress":

@@ -8,6 +8,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from agents.offline import OfflineChatModel
 from curriculum.loader import get_curriculum
 from curriculum.matching import normalise
+from tests.offline.asks import asks_one_question
 from tests.offline.driver import Conversation
 
 
@@ -67,7 +68,7 @@ def test_a_struggling_student_who_reasons_it_out_is_resolved(code):
     for answer in script[1:-1]:
         reply = conv.say(answer)
         assert conv.progress.last_move in ("progress", "misconception"), (answer, conv.progress.last_move)
-        assert reply.rstrip().endswith("?")  # one guiding question, asked last
+        assert asks_one_question(reply, conv.point)  # one guiding question, asked last
         assert conv.outcome is None
     closing = conv.say(script[-1])
     assert conv.outcome == "resolved"
@@ -98,7 +99,7 @@ def test_a_student_who_keeps_failing_gets_needs_more_help():
         reply = conv.say(text)
         if conv.outcome:
             break
-        assert reply.rstrip().endswith("?")
+        assert asks_one_question(reply, conv.point)
     assert conv.outcome == "needs_more_help"
     assert conv.tool_calls[-1]["args"]["summary"].startswith("9708.4.5: reached 0/")
     closing = conv.replies[-1]
@@ -127,7 +128,7 @@ def test_answer_seeker_and_injection_get_kind_refusals_without_leaks(code):
     conv.say("I don't get this topic")
     for text in attempts:
         reply = conv.say(text)
-        assert reply.rstrip().endswith("?"), reply
+        assert asks_one_question(reply, conv.point), reply
         assert not gives_away(reply, data)
         for term in data["key_terms"]:
             assert normalise(term["definition"]) not in normalise(reply)

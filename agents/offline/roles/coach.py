@@ -72,7 +72,8 @@ def _hint_question(step: dict[str, Any], ctx: dict[str, Any]) -> str:
 def _as_question(text: str, ctx: dict[str, Any]) -> str:
     """Ladder text written as a task ("Sort these into groups: ...") still ends on a question to the student."""
     text = text.strip()
-    return text if text.endswith("?") else f"{text} {_pick(P.FOLLOW_UPS, ctx, 'follow')}"
+    # a hint that already asks ("…? Now do the same for -0.3.") stays one question: no follow-up is added
+    return text if "?" in text else f"{text} {_pick(P.FOLLOW_UPS, ctx, 'follow')}"
 
 
 def _phrasings(step: dict[str, Any]) -> list[str]:
