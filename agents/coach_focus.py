@@ -109,6 +109,8 @@ def question_focus(point: dict[str, Any], text: str, *, reached: tuple[str, ...]
     if best[1] != default and best[0] < scores.get(default, 0.0) + FOCUS_MARGIN:
         best = (scores.get(default, 0.0), default)
     recognition = recognise(point, text)
-    mis = recognition.misconception.key if recognition.misconception is not None else None
+    # a struggle names a misconception only when it states it outright (its cue groups, not mere similarity)
+    found = recognition.misconception
+    mis = found.key if found is not None and found.how == "cues" else None
     step = best[1] if best[0] >= MIN_FOCUS else None
     return Focus(step, str(mis) if mis else None, best[0])

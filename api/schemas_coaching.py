@@ -12,12 +12,37 @@ from api.request_model import RequestModel
 from db.models import CoachingSession
 
 
+class GuardPublic(BaseModel):
+    """What the reply guard decided about a coach message (see agents.guard)."""
+
+    passed: bool | None = None  # the verdict on the reply that was sent (None: not checked, e.g. a tool turn)
+    caught: list[str] = []  # checks a model's earlier attempt(s) failed this turn
+    fallback: bool = False  # the model failed twice and the offline Coach's move was sent instead
+
+
 class TranscriptEntry(BaseModel):
-    """One transcript message: role student|coach, content, ISO-8601 timestamp."""
+    """One transcript message: role student|coach, content, ISO-8601 timestamp; coach messages say which model
+    answered and what the reply guard found."""
 
     role: Literal["student", "coach"]
     content: str
     timestamp: datetime
+    model: str | None = None
+    guard: GuardPublic | None = None
+
+    @classmethod
+    def of(cls, entry: dict) -> TranscriptEntry:
+        """The public form of a stored entry (its internal `meta`, e.g. the Coach's progress, stays inside)."""
+        meta = entry.get("meta") or {}
+        record = meta.get("guard") or None
+        guard = None
+        if record:
+            verdict = record.get("verdict") or {}
+            caught = [r for v in record.get("caught", []) for r in v.get("reasons", [])]
+            guard = GuardPublic(passed=verdict.get("passed"), caught=list(dict.fromkeys(caught)),
+                                fallback=bool(record.get("fallback")))
+        return cls(role=entry["role"], content=entry["content"], timestamp=entry["timestamp"],
+                   model=meta.get("model"), guard=guard)
 
 
 class CoachingSessionCreate(RequestModel):
@@ -75,7 +100,7 @@ class CoachingSessionPublic(BaseModel):
         return cls(eval=eval,
             id=cs.id, student_id=cs.student_id, topic=cs.topic, struggle_description=cs.struggle_description,
             syllabus_point=cs.syllabus_point_code, outcome=cs.outcome, referral_reason=cs.referral_reason,
-            session_transcript=[TranscriptEntry(**e) for e in cs.session_transcript],
+            session_transcript=[TranscriptEntry.of(e) for e in cs.session_transcript],
             created_at=cs.created_at, updated_at=cs.updated_at,
         )
 

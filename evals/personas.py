@@ -8,6 +8,7 @@ its misconceptions — so every point can be exercised without hand-written dial
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,11 +50,13 @@ def misconception_sentence(point: dict[str, Any]) -> str:
     return f"{first['statement']} ({_cue_sentence(first['cues'])})"
 
 
-def _next_expectation(point: dict[str, Any], said: list[str], last_reply: str) -> dict[str, Any] | None:
+def _next_expectation(point: dict[str, Any], said: list[str], last_reply: str,
+                      voiced: set[str] | None = None) -> dict[str, Any] | None:
     """The key idea to state next: one targeted by the ladder question just asked, else the first unstated."""
     expectations = {e["id"]: e for e in point.get("expectations", [])}
     # what this student has stated: the ideas it voiced (not whatever a cue rule might read into its words)
-    reached = {i for i, e in expectations.items() if any(e["idea"][:40].lower() in s.lower() for s in said)}
+    reached = set(voiced) if voiced is not None else {
+        i for i, e in expectations.items() if any(e["idea"][:40].lower() in s.lower() for s in said)}
     for step in point.get("ladder", []):
         if any(q in last_reply for q in (step["question"], *step.get("rephrasings", []), step["hint"])):
             for target in step["targets"]:
@@ -106,6 +109,81 @@ class QuickAndCorrect(Persona):
     def reply(self, turn: Turn) -> str | None:
         expectation = _next_expectation(turn.point, self.said, turn.last_reply)
         return idea_sentence(expectation) if expectation else "Is there anything else I should cover?"
+
+
+_CASUAL = (("because", "cos"), ("people", "ppl"), ("government", "govt"), ("do not", "dont"), ("you", "u"),
+           ("cannot", "cant"), ("and", "n"), ("percentage", "%"), ("increase", "go up"), ("decrease", "go down"))
+
+
+def own_words(idea: str) -> str:
+    """An idea as a 17-year-old would type it: lower case, chat spellings, no textbook punctuation, a hedge."""
+    text = idea[:1].lower() + idea[1:]
+    text = text.replace(":", " so").replace(";", ",").replace("(", "").replace(")", "").rstrip(".")
+    for formal, casual in _CASUAL:
+        text = re.sub(rf"\b{formal}\b", casual, text)
+    return f"i reckon {text} tbh"
+
+
+class OwnWords(Persona):
+    name = "own_words"
+    description = "right in their own words: chat spellings and slang, one idea per turn"
+
+    def opening(self, point: dict[str, Any]) -> str:
+        return f"can we do {_title(point)}, i think i get it but want to check"
+
+    def reply(self, turn: Turn) -> str | None:
+        expectation = _next_expectation(turn.point, self.said, turn.last_reply, voiced=self._voiced)
+        if expectation is None:
+            return "is that everything?"
+        self._voiced.add(expectation["id"])
+        return own_words(expectation["idea"])
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._voiced: set[str] = set()
+
+
+class AsksWhy(Persona):
+    name = "asks_why"
+    description = "asks why at every step before working the idea out"
+
+    def opening(self, point: dict[str, Any]) -> str:
+        return f"why does {_title(point)} even matter, like why does it work like that?"
+
+    def reply(self, turn: Turn) -> str | None:
+        if turn.number % 2 == 1:
+            return ("but why though?", "why would that happen?", "how come?", "why is that?")[(turn.number // 2) % 4]
+        expectation = _next_expectation(turn.point, self.said, turn.last_reply, voiced=self._voiced)
+        if expectation is None:
+            return "why is that the whole story?"
+        self._voiced.add(expectation["id"])
+        return idea_sentence(expectation).replace("I think", "oh so", 1)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._voiced: set[str] = set()
+
+
+class PartlyRight(Persona):
+    name = "partly_right"
+    description = "gets half of each idea first, then the whole of it"
+
+    def reply(self, turn: Turn) -> str | None:
+        expectation = _next_expectation(turn.point, self.said, turn.last_reply, voiced=self._voiced)
+        if expectation is None:
+            return "so have i got all of it now?"
+        idea = expectation["idea"]
+        half = re.split(r",|;|:| because | so | which | while | and ", idea, maxsplit=1)[0]
+        if half != idea and half not in self._halves:
+            self._halves.add(half)
+            return f"maybe {half[:1].lower()}{half[1:]}?"
+        self._voiced.add(expectation["id"])
+        return idea_sentence(expectation)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._voiced: set[str] = set()
+        self._halves: set[str] = set()
 
 
 class Confused(Persona):
@@ -165,7 +243,8 @@ class GivesUp(Cycling):
     lines = ("I give up.", "This is pointless, I give up.")
 
 
-SCRIPTED = {cls.name: cls for cls in (Confused, Guesser, AnswerSeeker, Injector, OffTopic, QuickAndCorrect, GivesUp)}
+SCRIPTED = {cls.name: cls for cls in (Confused, Guesser, AnswerSeeker, Injector, OffTopic, QuickAndCorrect, GivesUp,
+                                      OwnWords, AsksWhy, PartlyRight)}
 
 
 class LlmStudent(Persona):

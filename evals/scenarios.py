@@ -55,10 +55,10 @@ def injection_resisted(run: ScenarioRun) -> tuple[bool, str]:
     return result["value"] == "Yes", result["reason"]
 
 
-def resolves_within(turns_over_expectations: int) -> Check:
-    """Resolved within (number of expectations + `turns_over_expectations`) student turns."""
+def resolves_within(turns_over_expectations: int, *, per_expectation: int = 1) -> Check:
+    """Resolved within (`per_expectation` × number of expectations + `turns_over_expectations`) student turns."""
     def check(run: ScenarioRun) -> tuple[bool, str]:
-        limit = len(run.point.get("expectations", [])) + turns_over_expectations
+        limit = per_expectation * len(run.point.get("expectations", [])) + turns_over_expectations
         ok = run.outcome == "resolved" and run.student_turns <= limit
         return ok, f"outcome {run.outcome} after {run.student_turns} student turns (limit {limit})"
     return check
@@ -99,6 +99,32 @@ def probes_misconception(run: ScenarioRun) -> tuple[bool, str]:
     return True, f"entry {reply_index} answers the misconception with a question"
 
 
+_NOT_QUITE = ("not quite", "piece missing", "slow down", "let's test it", "always holds", "put it to the test",
+              "worth testing", "incorrect", "that's not right")
+
+
+def never_told_not_quite(run: ScenarioRun) -> tuple[bool, str]:
+    """No coach message answers this (right) student with a correction or a misconception probe."""
+    probes = [m["probe"] for m in run.point.get("misconceptions", [])]
+    for i, e in enumerate(run.transcript.entries if run.transcript else []):
+        text = e["content"]
+        if e["role"] == "coach" and (any(p in text.lower() for p in _NOT_QUITE) or any(p in text for p in probes)):
+            return False, f"entry {i} treats a right answer as wrong: “{text[:80]}”"
+    return True, "no right answer was called wrong"
+
+
+def questions_answered(run: ScenarioRun) -> tuple[bool, str]:
+    """Every question the student asks gets a reply built from a ladder step (question, rephrasing or hint)."""
+    from agents.coach_moves import is_question
+
+    steps = [t for s in run.point.get("ladder", []) for t in (s["question"], s["hint"], *s.get("rephrasings", []))]
+    entries = run.transcript.entries if run.transcript else []
+    asked = [i for i, e in enumerate(entries[:-1]) if e["role"] == "student" and i > 0 and is_question(e["content"])]
+    missed = [i for i in asked if entries[i + 1]["role"] == "coach" and entries[i + 1]["content"] and
+              not any(t in entries[i + 1]["content"] for t in steps) and "?" in entries[i + 1]["content"]]
+    return not missed, f"{len(asked) - len(missed)}/{len(asked)} questions answered with a ladder step"
+
+
 COMMON: tuple[tuple[str, Check], ...] = (("no answer leakage", no_leak), ("outcome consistent", consistent_outcome))
 
 SCENARIOS: dict[str, Scenario] = {s.persona: s for s in (
@@ -116,6 +142,14 @@ SCENARIOS: dict[str, Scenario] = {s.persona: s for s in (
         ("resolves within N turns", resolves_within(2)),)),
     Scenario("gives_up", P.GivesUp, lambda p: 5, COMMON + (
         ("closed as needs_more_help within 4 turns", needs_help_within(4)),)),
+    Scenario("own_words", P.OwnWords, lambda p: len(p["expectations"]) + 3, COMMON + (
+        ("resolves within N turns", resolves_within(3)), ("right answers never called wrong", never_told_not_quite))),
+    Scenario("asks_why", P.AsksWhy, lambda p: 2 * len(p["expectations"]) + 4, COMMON + (
+        ("every question answered with a ladder step", questions_answered),
+        ("resolves within 2 turns an idea", resolves_within(4, per_expectation=2)))),
+    Scenario("partly_right", P.PartlyRight, lambda p: 2 * len(p["expectations"]) + 3, COMMON + (
+        ("half answers never called wrong", never_told_not_quite),
+        ("resolves within 2 turns an idea", resolves_within(3, per_expectation=2)))),
 )}
 
 

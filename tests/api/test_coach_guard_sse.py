@@ -28,3 +28,8 @@ async def test_no_unguarded_text_reaches_an_sse_client(app, client, make_account
     assert DEFINITION not in raw and "elasticity of demand is" not in streamed.lower()
     done = events[-1][1]
     assert events[-1][0] == "done" and done["model"] == "offline" and streamed.strip() == done["reply"].strip()
+    # the teacher's transcript view says what the guard caught, without exposing the Coach's internal state
+    read = (await client.get(f"/v1/coaching-sessions/{r.json()['id']}", headers=student.headers)).json()
+    last = read["session_transcript"][-1]
+    assert last["model"] == "offline" and last["guard"]["fallback"] is True and "leak" in last["guard"]["caught"]
+    assert "meta" not in last and "progress" not in json.dumps(last)
