@@ -19,7 +19,7 @@ from api.schemas_coaching import CoachingSessionCreate, OutcomeUpdate
 from api.schemas_marking import AttemptCreate
 from api.schemas_planning import DayComplete, StatusUpdate, StudyPlanCreate
 from api.services import dashboards, enrolment
-from api.web.render import PageUser, StudentPage, number, page, parse
+from api.web.render import PageUser, StudentPage, call, number, page, parse
 from db import clock
 from db.repo import dashboards as views
 from db.repo.curriculum import get_question, list_syllabus_points
@@ -65,7 +65,8 @@ async def answer_invitation(request: Request, session: SessionDep, user: Student
 @router.get("/chat")
 async def chat_list(request: Request, session: SessionDep, user: StudentPage) -> Response:
     """Start a session (topic or syllabus point) and read earlier ones."""
-    sessions = await coaching_routes.list_sessions(session, user, student_id=None, outcome=None, limit=50, offset=0)
+    sessions = await call(coaching_routes.list_sessions, request, session, user, student_id=None, outcome=None,
+                          limit=50, offset=0)
     points = await list_syllabus_points(session, subject_id=None)
     return page(request, "student/chat_list.html", user, sessions=sessions.items, points=points)
 
@@ -77,20 +78,21 @@ async def chat_open(request: Request, session: SessionDep, user: StudentPage,
     point = syllabus_point or None
     body = parse(CoachingSessionCreate, topic=topic or (f"syllabus point {point}" if point else ""),
                  syllabus_point=point)
-    created = await coaching_routes.open_session(body, session, request.app.state, user)
+    created = await call(coaching_routes.open_session, request, session, user, body=body)
     return _see(f"/chat/{created.id}")
 
 
 @router.get("/chat/{session_id}")
 async def chat_session(request: Request, session: SessionDep, user: PageUser, session_id: uuid.UUID) -> Response:
     """A transcript; the owner can talk (streamed by /static/web/chat.js) while it is open."""
-    cs = await coaching_routes.read_session(session_id, session, user)
+    cs = await call(coaching_routes.read_session, request, session, user, session_id=session_id)
     scores = None
     if user.role in ("teacher", "admin"):
         from api.routes.evals import ScoreRequest, score_transcript_endpoint
 
         if any(e.role == "coach" for e in cs.session_transcript):
-            scores = await score_transcript_endpoint(ScoreRequest(session_id=session_id), session, user)
+            scores = await call(score_transcript_endpoint, request, session, user,
+                                body=ScoreRequest(session_id=session_id))
     flags = dashboards.flag_reasons(cs.outcome, cs.referral_reason,
                                     [e.model_dump() for e in cs.session_transcript])
     turn_flags = {t.index: t.scores for t in scores.turns} if scores else {}
@@ -104,8 +106,8 @@ async def chat_message_fallback(request: Request, session: SessionDep, user: Stu
     """The same turn without JavaScript (not streamed): post, then show the transcript."""
     from api.schemas_coaching import MessageCreate
 
-    await coaching_routes.post_message(session_id, parse(MessageCreate, content=content), request, session,
-                                       request.app.state, user, None)
+    await call(coaching_routes.post_message, request, session, user, session_id=session_id,
+               body=parse(MessageCreate, content=content), idempotency_key=None)
     return _see(f"/chat/{session_id}")
 
 
@@ -113,7 +115,8 @@ async def chat_message_fallback(request: Request, session: SessionDep, user: Stu
 async def chat_close(request: Request, session: SessionDep, user: PageUser, session_id: uuid.UUID,
                      outcome: Annotated[str, Form()]) -> Response:
     """Close a session with an outcome (the student, or their teacher)."""
-    await coaching_routes.set_outcome(session_id, parse(OutcomeUpdate, outcome=outcome), session, user)
+    await call(coaching_routes.set_outcome, request, session, user, session_id=session_id,
+               body=parse(OutcomeUpdate, outcome=outcome))
     return _see(f"/chat/{session_id}")
 
 
@@ -148,14 +151,14 @@ async def practice_submit(request: Request, session: SessionDep, user: StudentPa
     subject = await get_subject(session, subject_id=question.subject_id) if question else None
     body = parse(AttemptCreate, subject_code=subject.code if subject else "?",
                  answers=[{"question_id": str(question_id), "answer": answer}])
-    attempt = await attempt_routes.submit_attempt(body, session, request.app.state, user)
+    attempt = await call(attempt_routes.submit_attempt, request, session, user, body=body)
     return _see(f"/attempts/{attempt.id}")
 
 
 @router.get("/attempts/{attempt_id}")
 async def attempt_page(request: Request, session: SessionDep, user: PageUser, attempt_id: uuid.UUID) -> Response:
     """Marks per AO with feedback per point, or "awaiting an examiner"."""
-    attempt = await attempt_routes.read_attempt(attempt_id, session, user)
+    attempt = await call(attempt_routes.read_attempt, request, session, user, attempt_id=attempt_id)
     return page(request, "student/attempt.html", user, attempt=attempt)
 
 
@@ -173,14 +176,14 @@ async def plan_create(request: Request, session: SessionDep, user: StudentPage,
     """Generate my plan (the Planner, as the API does)."""
     body = parse(StudyPlanCreate, student_id=str(user.id), subject_code="9708", exam_date=exam_date,
                  hours_per_day=number(hours_per_day, "hours_per_day"))
-    plan = await plan_routes.create_study_plan(body, session, request.app.state, user)
+    plan = await call(plan_routes.create_study_plan, request, session, user, body=body)
     return _see(f"/plans/{plan.id}")
 
 
 @router.get("/plans/{plan_id}")
 async def plan_page(request: Request, session: SessionDep, user: PageUser, plan_id: uuid.UUID) -> Response:
     """The calendar to the exam, completing a day with grades, status."""
-    plan = await plan_routes.read_study_plan(plan_id, session, user)
+    plan = await call(plan_routes.read_study_plan, request, session, user, plan_id=plan_id)
     today = clock.now().date()
     next_day = next((d for d in plan.schedule if not d.get("completed")), None)
     titles = {p.code: p.title for p in await list_syllabus_points(session, subject_id=None)}
@@ -194,7 +197,8 @@ async def plan_complete_day(request: Request, session: SessionDep, user: PageUse
     """Record a day with a 0..5 grade per topic (the form's `grade:<code>` fields): EFs update, re-plan."""
     form = await request.form()
     grades = {k.removeprefix("grade:"): number(str(v), k, int) for k, v in form.items() if k.startswith("grade:")}
-    await plan_routes.complete_day(plan_id, day, parse(DayComplete, grades=grades), session, user)
+    await call(plan_routes.complete_day, request, session, user, plan_id=plan_id, day=day,
+               body=parse(DayComplete, grades=grades))
     return _see(f"/plans/{plan_id}")
 
 
@@ -202,5 +206,6 @@ async def plan_complete_day(request: Request, session: SessionDep, user: PageUse
 async def plan_status(request: Request, session: SessionDep, user: PageUser, plan_id: uuid.UUID,
                       status: Annotated[str, Form()]) -> Response:
     """Mark the plan completed or abandoned."""
-    await plan_routes.update_status(plan_id, parse(StatusUpdate, status=status), session, user)
+    await call(plan_routes.update_status, request, session, user, plan_id=plan_id,
+               body=parse(StatusUpdate, status=status))
     return _see(f"/plans/{plan_id}")

@@ -24,7 +24,7 @@ from api.schemas_planning import ClassPlanCreate
 from api.services import dashboards
 from api.services.enrolment import load_owned_class
 from api.web.charts import efficiency_chart, in_words
-from api.web.render import StaffPage, TeacherPage, number, page, parse
+from api.web.render import StaffPage, TeacherPage, call, number, page, parse
 from db import clock
 from db.repo.accounts import list_class_members
 from db.repo.enrolment import list_events
@@ -42,21 +42,21 @@ def _see(path: str) -> Response:
 @router.get("/teach")
 async def classes(request: Request, session: SessionDep, user: TeacherPage) -> Response:
     """My classes and a form for a new one."""
-    return page(request, "teacher/classes.html", user, classes=await class_routes.list_classes(session, user))
+    return page(request, "teacher/classes.html", user, classes=await call(class_routes.list_classes, request, session, user))
 
 
 @router.post("/teach/classes")
 async def class_create(request: Request, session: SessionDep, user: TeacherPage,
                        name: Annotated[str, Form()]) -> Response:
     """Create a class (9708)."""
-    created = await class_routes.create_class(parse(class_routes.ClassCreate, name=name, subject_code="9708"),
-                                              session, user)
+    created = await call(class_routes.create_class, request, session, user,
+                         body=parse(class_routes.ClassCreate, name=name, subject_code="9708"))
     return _see(f"/teach/classes/{created.id}")
 
 
 async def _class_page(request: Request, session: SessionDep, user, class_id: uuid.UUID,  # noqa: ANN001
                       flash: str | None = None) -> Response:
-    klass = await class_routes.read_class(class_id, session, user)
+    klass = await call(class_routes.read_class, request, session, user, class_id=class_id)
     names = {m.id: m.display_name for m in klass.members}
     events = await list_events(session, class_id=class_id)
     link = f"{auth_settings().base_url.rstrip('/')}/join/{klass.invite_code}"
@@ -74,8 +74,8 @@ async def class_page(request: Request, session: SessionDep, user: TeacherPage, c
 async def class_invite(request: Request, session: SessionDep, user: TeacherPage, class_id: uuid.UUID,
                        email: Annotated[str, Form()]) -> Response:
     """Invite an email (the answer never says whether it has an account)."""
-    result = await class_routes.add_member(class_id, parse(class_routes.MemberAdd, email=email.strip()), session,
-                                           user, Response())
+    result = await call(class_routes.add_member, request, session, user, class_id=class_id,
+                        body=parse(class_routes.MemberAdd, email=email.strip()))
     return await _class_page(request, session, user, class_id, flash=result.message)
 
 
@@ -83,14 +83,14 @@ async def class_invite(request: Request, session: SessionDep, user: TeacherPage,
 async def class_remove(request: Request, session: SessionDep, user: TeacherPage, class_id: uuid.UUID,
                        student_id: uuid.UUID) -> Response:
     """Remove a member (recorded)."""
-    await class_routes.remove_member(class_id, student_id, session, user)
+    await call(class_routes.remove_member, request, session, user, class_id=class_id, student_id=student_id)
     return await _class_page(request, session, user, class_id, flash="Removed from the class.")
 
 
 @router.post("/teach/classes/{class_id}/new-code")
 async def class_new_code(request: Request, session: SessionDep, user: TeacherPage, class_id: uuid.UUID) -> Response:
     """Replace the invite code (the old code and link stop working)."""
-    await class_routes.new_invite_code(class_id, session, user)
+    await call(class_routes.new_invite_code, request, session, user, class_id=class_id)
     return await _class_page(request, session, user, class_id, flash="New invite code: the old one no longer works.")
 
 
@@ -137,7 +137,7 @@ async def class_plans_run(request: Request, session: SessionDep, user: TeacherPa
     members = {m.id: m.display_name for m in await list_class_members(session, class_id=class_id)}
     body = parse(ClassPlanCreate, subject_code="9708", exam_date=exam_date,
                  hours_per_day=number(hours_per_day, "hours_per_day"))
-    results = await plan_routes.create_class_plans(class_id, body, session, request.app.state, user)
+    results = await call(plan_routes.create_class_plans, request, session, user, class_id=class_id, body=body)
     return page(request, "teacher/plans.html", user, klass=klass, results=results, names=members,
                 default_exam=exam_date)
 
@@ -152,7 +152,8 @@ async def efficiency(request: Request, session: SessionDep, user: TeacherPage,
     start = start or (clock.now() - timedelta(days=56)).date().isoformat()
     body = parse(efficiency_routes.EfficiencyRequest, filterByTimeRange={"startTime": f"{start}T00:00:00Z",
                  "endTime": f"{end}T00:00:00Z"}, groupByAttributeTypes=[group])
-    result = await efficiency_routes.retrieve_coaching_efficiency_stats(organisation(), "9708", body, session, user)
+    result = await call(efficiency_routes.retrieve_coaching_efficiency_stats, request, session, user,
+                          customer=organisation(), profile="9708", body=body)
     stats = result.coaching_efficiency_stats
     labels = [_label(s.attribute, group) for s in stats]
     return page(request, "teacher/efficiency.html", user, stats=list(zip(labels, stats, strict=True)),
@@ -169,7 +170,7 @@ def _label(attribute: dict[str, list[str]], group: str) -> str:
 @router.get("/reviews")
 async def review_queue(request: Request, session: SessionDep, user: StaffPage) -> Response:
     """Answers awaiting a person, oldest first."""
-    queue = await review_routes.review_queue(session, user, limit=100, offset=0)
+    queue = await call(review_routes.review_queue, request, session, user, limit=100, offset=0)
     return page(request, "teacher/reviews.html", user, queue=queue)
 
 
@@ -195,5 +196,5 @@ async def review_decide(request: Request, session: SessionDep, user: StaffPage, 
                         marks_awarded: Annotated[str, Form()], feedback: Annotated[str, Form()] = "") -> Response:
     """Decide: resumes the paused marking workflow through the review service."""
     body = parse(ReviewDecisionIn, marks_awarded=number(marks_awarded, "marks_awarded", int), feedback=feedback or None)
-    await review_routes.decide_review(answer_id, body, session, request.app.state, user)
+    await call(review_routes.decide_review, request, session, user, attempted_question_id=answer_id, body=body)
     return _see("/reviews?decided=1")

@@ -3,12 +3,14 @@ role checks, and CSRF checks on every form post."""
 
 from __future__ import annotations
 
+import inspect
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 
@@ -18,6 +20,7 @@ from api.errors import InvalidInput, NotFound
 from db.models import Student
 
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 templates.env.globals["csrf_field"] = CSRF_FIELD
 templates.env.globals["zip"] = zip
@@ -38,6 +41,23 @@ def form_text(value: str, field: str) -> str:
     if problem := unstorable_text_problem(value):
         raise InvalidInput(f"{field}: {problem}", field=field)
     return value
+
+
+async def call(fn: Callable[..., Awaitable[R]], request: Request, session: Any, user: Student, **args: Any) -> R:
+    """Call a JSON API route function from a page, by parameter name: the request's database session, app
+    state, user, request and a throwaway response are matched by name, everything else comes from `args`.
+    (By name, so a route that reorders or adds a defaulted parameter keeps working.)"""
+    pool = {"session": session, "db": session, "state": request.app.state, "user": user, "request": request,
+            "response": Response()}
+    kwargs = {}
+    for name, param in inspect.signature(fn).parameters.items():
+        if name in args:
+            kwargs[name] = args[name]
+        elif name in pool:
+            kwargs[name] = pool[name]
+        elif param.default is inspect.Parameter.empty:
+            raise TypeError(f"{fn.__name__}: no value for {name!r}")
+    return await fn(**kwargs)
 
 
 def number(value: str, field: str, kind: type = float) -> float | int | str:
