@@ -24,12 +24,13 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agents.llm import model_label
+from agents.marker_nearest import nearest_reading
 from agents.marker_prompt import build_marking_messages, marking_schema
 from agents.rubric import RubricMarking, band_for, mark_by_rubric, min_boundary_distance, parse_scheme
 from curriculum.schema import AO_NAMES
 from db.models import Question
 from tools.answer_checks import detect_answer_anomalies, strip_marker_instructions
-from tools.confidence import ConfidenceSignals, needs_review, score
+from tools.confidence import ConfidenceSignals, forced_review, needs_review, score
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,18 @@ async def _ask_model(model: BaseChatModel, question: QuestionSpec, answer: str, 
     return out, None
 
 
+def reading_anomalies(reading: dict[str, Any]) -> list[str]:
+    """Anomalies the rubric's reading found: an answer that mostly repeats the question's or scheme's wording
+    (`pasted_scheme`, which earns nothing) and a bare list of key terms (`keyword_list`)."""
+    found = []
+    pasted, sentences = int(reading.get("pasted_sentences", 0)), int(reading.get("sentences", 0))
+    if pasted >= 2 or (pasted and pasted * 5 >= 2 * max(1, sentences)):
+        found.append("pasted_scheme")
+    if reading.get("keyword_list"):
+        found.append("keyword_list")
+    return found
+
+
 def _rubric_method(role: str) -> str:
     return "coverage" if role == "marker" else "levels_first"
 
@@ -157,6 +170,7 @@ async def mark_answer(model: BaseChatModel, question: QuestionSpec, answer: str,
                                              max_marks=question.max_marks))
     clean = strip_marker_instructions(answer)
     rubric = mark_by_rubric(question.mark_scheme, answer, method=_rubric_method(role))
+    anomalies += reading_anomalies(rubric.reading)
     parsed, raw = await _ask_model(model, question, clean, role)
     if parsed is None:
         return _from_rubric(question, rubric, anomalies, role=role, model="rubric", offline=True, fallback=True)
@@ -194,34 +208,62 @@ def _from_rubric(question: QuestionSpec, rubric: RubricMarking, anomalies: list[
     )
 
 
-def independent_total(question: QuestionSpec, answer: str, marking: AnswerMarking) -> tuple[int, str]:
-    """The deterministic second opinion the gate compares the mark with, and its method.
+def independent_total(question: QuestionSpec, answer: str, marking: AnswerMarking) -> tuple[float, str, float]:
+    """The second reading the gate compares the mark with: (total, method, support).
 
-    The rubric-coverage mark, except when the mark itself came from rubric coverage (the offline marker or
-    the fallback): comparing a method with itself proves nothing, so the band-first reading is used instead.
+    Beside an LLM mark, the rubric coverage mark (cues vs a model's reading). Beside a rubric mark (the
+    offline marker or the fallback), comparing coverage with itself proves nothing, so the marks of the
+    nearest blind-marked answers to the same question are used (`agents.marker_nearest`), which never look
+    at the cues; with none bundled, the descriptor-first rubric reading.
     """
-    method = "levels_first" if (marking.offline or marking.fallback) else "coverage"
-    if method == "coverage":
-        return int(marking.rubric["total"]), method
-    return mark_by_rubric(question.mark_scheme, answer, method="levels_first").total, method
+    if not (marking.offline or marking.fallback):
+        return float(marking.rubric["total"]), "coverage", 1.0
+    near = nearest_reading(question.ref, answer)
+    if near is not None:
+        return min(float(question.max_marks), near.total), "nearest_answers", near.support
+    return float(mark_by_rubric(question.mark_scheme, answer, method="levels_first").total), "levels_first", 0.0
 
 
 def gate(question: QuestionSpec, answer: str, marking: AnswerMarking, *,
          threshold: int) -> tuple[int, bool, dict[str, Any]]:
-    """Score the marking's confidence: (confidence 0..100, needs_review, the signals used)."""
-    second, method = independent_total(question, answer, marking)
+    """Score the marking's confidence: (confidence 0..100, needs_review, the signals used and why queued)."""
+    second, method, support = independent_total(question, answer, marking)
+    levels = mark_by_rubric(question.mark_scheme, answer, method="levels_first").total
+    points = marking.rubric.get("points", [])
+    reading = marking.rubric.get("reading", {})
     signals = ConfidenceSignals(
         marker_total=marking.total, second_total=second, max_marks=question.max_marks,
         marker_certainty=marking.certainty, boundary_distance=marking.boundary_distance,
         anomalies=tuple(marking.anomalies), offline=marking.offline or marking.fallback,
+        levels_total=float(levels), support=min(1.0, max(0.0, support)),
+        soft_credits=sum(1 for p in points if p.get("how") in ("relaxed", "similar")),
+        keyword_list=bool(reading.get("keyword_list")), define=question.kind == "define",
     )
     confidence = score(signals)
-    return confidence, needs_review(confidence, threshold), {
-        "marker_total": marking.total, "second_total": second, "second_method": method,
-        "marker_certainty": marking.certainty, "boundary_distance": marking.boundary_distance,
-        "anomalies": list(marking.anomalies), "offline": signals.offline, "confidence": confidence,
-        "threshold": threshold,
+    flagged = needs_review(confidence, threshold)
+    record = {
+        "marker_total": marking.total, "second_total": round(second, 2), "second_method": method,
+        "levels_total": levels, "support": round(support, 3), "marker_certainty": marking.certainty,
+        "boundary_distance": marking.boundary_distance, "anomalies": list(marking.anomalies),
+        "offline": signals.offline, "confidence": confidence, "threshold": threshold,
     }
+    record["why"] = why_queued(record) if flagged else []
+    return confidence, flagged, record
+
+
+def why_queued(record: dict[str, Any]) -> list[str]:
+    """Why a gated answer is in the review queue, computed once at gating and stored with its signals."""
+    reasons = [f"confidence {record['confidence']} is below the threshold {record['threshold']}"]
+    if abs(record["marker_total"] - record["second_total"]) >= 1:
+        reasons.append(f"the mark ({record['marker_total']}) and the independent {record['second_method']} "
+                       f"reading ({record['second_total']}) disagree")
+    if record.get("levels_total") is not None and record["levels_total"] != record["marker_total"]:
+        reasons.append(f"the descriptor-first reading of the levels gives {record['levels_total']}")
+    forced = forced_review(record["anomalies"])
+    reasons += [f"answer anomaly: {a}" + (" (always reviewed)" if a in forced else "") for a in record["anomalies"]]
+    if record["offline"]:
+        reasons.append("the mark came from the offline marker")
+    return reasons
 
 
 def feedback_record(marking: AnswerMarking, gate_signals: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from agents.state import GraphContext, TutorState
 from db import clock
 from db.repo.attempts import add_feedback_entry, get_answer, list_answers_with_questions, record_review
 from db.repo.usage import record_llm_call
-from tools.confidence import ConfidenceSignals, needs_review, score
+from tools.confidence import ConfidenceSignals, forced_review, needs_review, score
 from tools.feedback import on_answer_marked
 
 REVIEWER_AGENT = "reviewer-agent"
@@ -75,45 +75,55 @@ def agreement(first: AnswerMarking, second: AnswerMarking, tolerance: int) -> bo
         abs(first.ao_marks[ao] - second.ao_marks[ao]) <= tolerance for ao in first.ao_marks)
 
 
-def second_confidence(first: AnswerMarking, second: AnswerMarking, max_marks: int) -> int:
-    """Confidence once both markings are in: their disagreement, their mean certainty, the first mark's level
-    boundary distance and the answer's anomalies (an instruction to the marker still forces a human)."""
+def second_confidence(first: AnswerMarking, second: AnswerMarking, max_marks: int,
+                      gate_signals: dict[str, Any] | None = None) -> int:
+    """Confidence once both markings are in: the gate's evidence with the Reviewer's marking as the second
+    reading (an instruction to the marker or another forcing anomaly still forces a human)."""
+    gate_signals = gate_signals or {}
+    points = first.rubric.get("points", [])
     return score(ConfidenceSignals(
         marker_total=first.total, second_total=second.total, max_marks=max_marks,
         marker_certainty=(first.certainty + second.certainty) / 2, boundary_distance=first.boundary_distance,
         anomalies=tuple(first.anomalies), offline=first.offline or first.fallback or second.offline or second.fallback,
+        levels_total=gate_signals.get("levels_total"), support=float(gate_signals.get("support", 0.0) or 0.0),
+        soft_credits=sum(1 for p in points if p.get("how") in ("relaxed", "similar")),
+        keyword_list=bool(first.rubric.get("reading", {}).get("keyword_list")),
+        define=bool(gate_signals.get("define", False)),
     ))
-
-
-def _why(first: AnswerMarking, second: AnswerMarking, agree: bool, before: int, after: int, threshold: int) -> list[str]:
-    reasons = [f"confidence {before} was below the threshold {threshold}"]
-    if not agree:
-        reasons.append(f"the second marking gave {second.total}/{second.max_marks} ({second.ao_marks}); the first "
-                       f"gave {first.total}/{first.max_marks} ({first.ao_marks})")
-    if after < threshold:
-        reasons.append(f"confidence after the second marking is {after}")
-    reasons += [f"answer anomaly: {a}" for a in first.anomalies]
-    if first.capped_by_rubric:
-        reasons.append("the answer contains an instruction aimed at the marker; its marks were capped")
-    if first.offline or first.fallback:
-        reasons.append("the first mark came from the offline marker")
-    return reasons
 
 
 def review_outcome(first: AnswerMarking, second: AnswerMarking, question: QuestionSpec, answer: str,
                    gate_signals: dict[str, Any]) -> dict[str, Any]:
-    """The Reviewer's verdict on one flagged answer from both markings: settled (the first mark stands) or not."""
+    """The Reviewer's verdict on one flagged answer: settled (the first mark stands) or for a person, and why.
+
+    Settled when the two markings agree within the tolerance (total and every AO), the confidence recomputed
+    with the Reviewer's marking reaches the threshold, and no anomaly forces a person.
+    """
     settings = MarkingSettings()
     agree = agreement(first, second, settings.review_tolerance)
-    after = second_confidence(first, second, question.max_marks)
-    return {"settled": agree and not needs_review(after, settings.review_threshold), "agree": agree,
-            "confidence_after": after}
+    after = second_confidence(first, second, question.max_marks, {**gate_signals, "define": question.kind == "define"})
+    forced = forced_review(first.anomalies)
+    settled = agree and not forced and not needs_review(after, settings.review_threshold)
+    why = [] if settled else [*gate_signals.get("why", []),
+                              *_review_reasons(first, second, agree, after, settings.review_threshold)]
+    return {"settled": settled, "agree": agree, "confidence_after": after, "why": why}
+
+
+def _review_reasons(first: AnswerMarking, second: AnswerMarking, agree: bool, after: int, threshold: int) -> list[str]:
+    reasons = []
+    if not agree:
+        reasons.append(f"the Reviewer's second marking gave {second.total}/{second.max_marks} ({second.ao_marks}); "
+                       f"the first gave {first.total}/{first.max_marks} ({first.ao_marks})")
+    if after < threshold:
+        reasons.append(f"confidence after the second marking is {after}")
+    if first.capped_by_rubric:
+        reasons.append("the answer contains an instruction aimed at the marker; its marks were capped")
+    return reasons
 
 
 async def reviewer(state: TutorState, runtime: Runtime[GraphContext]) -> dict[str, Any]:
     """Second-mark each low-confidence answer; settle those that agree, queue the rest for a person."""
     ctx = runtime.context
-    settings = MarkingSettings()
     results = state.get("results") or {}
     flagged = set(results.get("to_review") or [])
     factory = ctx.model_factory or get_chat_model
@@ -127,14 +137,15 @@ async def reviewer(state: TutorState, runtime: Runtime[GraphContext]) -> dict[st
         spec = QuestionSpec.of(question)
         first = AnswerMarking.model_validate(results["markings"][str(aq.id)])
         second = await mark_answer(factory("reviewer"), spec, aq.answer, role="reviewer")
-        agree = agreement(first, second, settings.review_tolerance)
-        after = second_confidence(first, second, question.max_marks)
+        gate_signals = (aq.marking_feedback or {}).get("confidence") or {}
+        outcome = review_outcome(first, second, spec, aq.answer, gate_signals)
+        after = outcome["confidence_after"]
         before = int(results["gate"][str(aq.id)]["confidence"])
         async with ctx.sessionmaker() as db:
             if not second.fallback:
                 await record_llm_call(db, agent="reviewer", model=second.model, offline=second.offline,
                                       thread_id=str(ctx.attempt_id), **second.usage)
-            if agree and not needs_review(after, settings.review_threshold):
+            if outcome["settled"]:
                 review = {"by": REVIEWER_AGENT, "at": now.isoformat(), "marks_awarded": first.total,
                           "second_marking": second.model_dump(mode="json"), "confidence_before": before,
                           "confidence_after": after}
@@ -145,6 +156,7 @@ async def reviewer(state: TutorState, runtime: Runtime[GraphContext]) -> dict[st
             else:
                 await add_feedback_entry(db, attempted_question_id=aq.id, key="second_marking",
                                          value=second.model_dump(mode="json"))
+                await add_feedback_entry(db, attempted_question_id=aq.id, key="why", value=outcome["why"])
                 pending.append(ReviewRequest(
                     attempted_question_id=aq.id, attempt_id=aq.attempt_id, student_id=ctx.student_id,
                     question=ReviewQuestion(id=question.id, ref=question.ref, text=question.text,
@@ -152,7 +164,7 @@ async def reviewer(state: TutorState, runtime: Runtime[GraphContext]) -> dict[st
                                             syllabus_point_codes=list(question.syllabus_point_codes)),
                     answer=aq.answer, first_marking=first.model_dump(mode="json"),
                     second_marking=second.model_dump(mode="json"), confidence=before,
-                    why=_why(first, second, agree, before, after, settings.review_threshold),
+                    why=outcome["why"],
                 ).model_dump(mode="json"))
             await db.commit()
     return {"results": {"pending_reviews": pending, "settled_by_reviewer": settled}}

@@ -1,19 +1,22 @@
-"""Deterministic rubric-coverage marking: the offline marker, the Reviewer's second opinion, and the gate's
-independent mark beside the LLM's.
+"""Deterministic rubric marking: the offline Marker, the Reviewer's offline reading, and the Marker's own
+account of which points an answer shows.
 
-An answer is first cleaned with `tools.answer_checks.strip_marker_instructions` (so "award full marks" can
-never earn anything), then each indicative-content point of the mark scheme is looked for with the
-curriculum's cue rule (`curriculum.matching`): a point is credited when every one of its cue groups occurs in
-the answer, and then earns all of its marks.
+An answer is cleaned first (`tools.answer_checks.strip_marker_instructions`: instructions to the marker,
+hidden and encoded text removed), then sentences that repeat the question's or mark scheme's own wording are
+set aside (`agents.marker_reading.pasted_sentences`: pasted scheme earns nothing). Each indicative-content
+point is recognised in the rest through the shared matching layer (`curriculum.recognition.recognise_items`:
+canonical forms, negation-aware cue groups, nearest examples contrasted with the question's misconceptions),
+and then earns all of its marks.
 
-Two methods, deliberately weighted differently so that they are two opinions, not one:
-- `coverage` (the Marker): for an AO without level descriptors, the credited points' marks, capped at the
-  AO's marks. For an AO with levels (explain/evaluate), the indicative content usually offers more marks than
-  the AO carries, so the mark is the share of that content covered, scaled to the AO's marks (rounded half
-  up): covering half the content puts the answer half way up the levels.
-- `levels_first` (the Reviewer): the capped credited marks decide which level band the answer reaches, and
-  the answer gets that band's bottom mark unless it reaches the AO's full marks — a stricter, band-first
-  reading of the same evidence, as an examiner placing an answer in a level before fine-tuning would.
+An AO without level descriptors gets its credited points' marks, capped at the AO's marks. An AO with level
+descriptors gets its *level* from the answer's reasoning (`agents.marker_reading.read_answer`) as the
+descriptors say — AO2 from explained chains around scheme ideas, AO3 from arguments weighed against each
+other and a judgement that depends on something specific — and never above the lowest level for a list of
+key terms. Two readings of that level, deliberately different so that they are two opinions:
+- `coverage` (the Marker): within the level's band, the mark follows the share of the AO's indicative content
+  credited (and the level is at least what the credited content alone supports at L1);
+- `levels_first` (the Reviewer's offline reading): descriptor first — the level from reasoning alone, the
+  mark at the band's middle (rounded down), the points only deciding whether the answer is on the scale.
 """
 
 from __future__ import annotations
@@ -21,10 +24,15 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
+from agents.marker_reading import Reading, read_answer
 from curriculum.matching import matched_groups
+from curriculum.recognition import Item, recognise_items
 from curriculum.schema import AO_NAMES, LevelDescriptor, MarkScheme
+from curriculum.similarity import ExampleIndex
+from curriculum.text_forms import canonical
 from tools.answer_checks import strip_marker_instructions
 
 RubricMethod = Literal["coverage", "levels_first"]
@@ -41,6 +49,7 @@ class PointCoverage:
     groups_matched: int
     groups_total: int
     description: str
+    how: str = ""  # how the matching layer recognised it ("cues", "relaxed", "similar"), "" when not
 
     @property
     def credited(self) -> bool:
@@ -68,6 +77,7 @@ class RubricMarking:
     method: str
     aos: dict[str, AOResult]
     points: list[PointCoverage] = field(default_factory=list)
+    reading: dict[str, Any] = field(default_factory=dict)  # chains, weighing, judgement, list, pasted
 
     @property
     def ao_marks(self) -> dict[str, int]:
@@ -90,6 +100,7 @@ class RubricMarking:
             "method": self.method, "ao_marks": self.ao_marks, "total": self.total, "max_marks": self.max_total,
             "points": [asdict(p) | {"credited": p.credited} for p in self.points],
             "levels": {ao: asdict(r) for ao, r in self.aos.items() if r.level is not None},
+            "reading": self.reading,
         }
 
 
@@ -126,42 +137,106 @@ def boundary_distance(scheme: MarkScheme, ao: str, mark: int) -> int | None:
     return min(mark - low, high - mark)
 
 
-def _cover(scheme: MarkScheme, text: str) -> list[PointCoverage]:
+@lru_cache(maxsize=256)
+def _scheme_parts(scheme_json: str) -> tuple[tuple[Item, ...], ExampleIndex, frozenset[str], str]:
+    """(point items, their example index, the scheme's vocabulary stems, its own wording) — cached per scheme."""
+    from agents.marker_examples import point_examples
+
+    scheme = MarkScheme.model_validate_json(scheme_json)
+    items = tuple(Item(p.id, tuple(map(tuple, p.cues)), (p.description, *point_examples(scheme_json, p.id)))
+                  for p in scheme.points)
+    index = ExampleIndex.build((item.key, text) for item in items for text in item.examples)
+    vocab = frozenset(w[:6] for p in scheme.points for group in p.cues for cue in group
+                      for w in canonical(cue, spell=False).split() if len(w) >= 4)
+    wording = " ".join([*(p.description for p in scheme.points), *(b.descriptor for b in scheme.levels)])
+    return items, index, vocab, wording
+
+
+def _cover(scheme: MarkScheme, text: str, items: tuple[Item, ...], index: ExampleIndex) -> list[PointCoverage]:
+    found = {e.key: e for e in recognise_items(text, items, index=index)} if text.strip() else {}
     points = []
     for point in scheme.points:
-        matched = matched_groups(text, point.cues)
-        awarded = point.marks if matched == len(point.cues) else 0
-        points.append(PointCoverage(point.id, point.ao, point.marks, awarded, matched, len(point.cues),
-                                    point.description))
+        evidence = found.get(point.id)
+        matched = evidence.cues.matched if evidence else matched_groups(text, point.cues)
+        points.append(PointCoverage(point.id, point.ao, point.marks, point.marks if evidence else 0, matched,
+                                    len(point.cues), point.description, evidence.how if evidence else ""))
     return points
 
 
-def _ao_mark(scheme: MarkScheme, ao: str, points: list[PointCoverage], method: RubricMethod) -> int:
+def reasoning_level(ao: str, reading: Reading, points: list[PointCoverage], top_level: int) -> int:
+    """The level the answer's reasoning reaches for AO2/AO3, as the descriptors say (0 = nothing creditable).
+
+    AO2: L1 = relevant content named; L2 = explained chains (at least two, or one around two credited ideas);
+    L3 = developed analysis (several chains across several credited ideas). AO3: L1 = an evaluative comment;
+    L2 = an argument weighed with reasons (a contrast carrying an explained chain) around a credited point;
+    L3 = that, more than once, and a judgement that depends on something specific. A key-term list stays
+    at most at L1 whatever it names.
+    """
+    credited = sum(1 for p in points if p.ao == ao and p.credited)
+    any_credit = any(p.credited for p in points)
+    if ao == "AO3":
+        if reading.judgement and reading.reasoned_weighing >= 2 and credited >= 2 and reading.chains >= 2:
+            level = 3
+        elif credited and reading.reasoned_weighing >= 1:
+            level = 2
+        elif credited or reading.weighed or reading.judgement:
+            level = 1 if (any_credit or reading.weighed) else 0
+        else:
+            level = 0
+    else:
+        if reading.chains >= 4 and credited >= 3:
+            level = 3
+        elif (reading.chains >= 2 and credited >= 1) or (reading.chains >= 1 and credited >= 2):
+            level = 2
+        elif credited or (reading.chains and any_credit):
+            level = 1
+        else:
+            level = 0
+    if reading.keyword_list:
+        level = min(level, 1 if credited else 0)
+    return min(level, top_level)
+
+
+def _ao_mark(scheme: MarkScheme, ao: str, points: list[PointCoverage], method: RubricMethod,
+             reading: Reading) -> int:
     top = scheme.ao_marks.get(ao)
     earned = sum(p.awarded for p in points if p.ao == ao)
     capped = min(earned, top)
-    if top == 0 or not levels_of(scheme, ao):
+    bands = levels_of(scheme, ao)
+    if reading.keyword_list and ao == "AO1":  # bare terms show half the knowledge that statements would
+        capped = (capped + 1) // 2
+    if top == 0 or not bands:
         return capped
-    if method == "coverage":
-        available = sum(p.marks for p in points if p.ao == ao) or 1
-        return min(top, math.floor(earned * top / available + 0.5))
-    band = band_for(scheme, ao, capped)
-    if band is None or capped == top:
+    if ao == "AO1":  # knowledge: the level follows the knowledge shown
         return capped
-    return band.marks[0]
+    level = reasoning_level(ao, reading, points, len(bands))
+    if level == 0:
+        return 0
+    low, high = bands[level - 1].marks
+    if method == "levels_first":
+        return (low + high) // 2
+    available = sum(p.marks for p in points if p.ao == ao) or 1
+    share = earned / available
+    if reading.keyword_list:
+        return low
+    return min(high, low + math.floor((high - low) * min(1.0, share) + 0.5))
 
 
 def mark_by_rubric(
-    mark_scheme: MarkScheme | dict[str, Any], answer: str, *, method: RubricMethod = "coverage"
+    mark_scheme: MarkScheme | dict[str, Any], answer: str, *, method: RubricMethod = "coverage",
 ) -> RubricMarking:
-    """Mark `answer` against the scheme by cue coverage (see the module docstring for the two methods)."""
+    """Mark `answer` against the scheme (see the module docstring for the two readings)."""
     if method not in ("coverage", "levels_first"):
         raise ValueError(f"method: expected 'coverage' or 'levels_first', not {method!r}")
     scheme = parse_scheme(mark_scheme)
-    points = _cover(scheme, strip_marker_instructions(answer or ""))
+    items, index, vocab, wording = _scheme_parts(scheme.model_dump_json())
+    clean = strip_marker_instructions(answer or "")
+    reading = read_answer(clean, vocab=vocab, scheme_text=wording)
+    live = "\n".join(s for s in reading.sentences if s not in reading.pasted)
+    points = _cover(scheme, live, items, index)
     aos: dict[str, AOResult] = {}
     for ao in AO_NAMES:
-        mark = _ao_mark(scheme, ao, points, method)
+        mark = _ao_mark(scheme, ao, points, method, reading)
         band = band_for(scheme, ao, mark)
         aos[ao] = AOResult(
             ao=ao, max_marks=scheme.ao_marks.get(ao), awarded=mark,
@@ -169,7 +244,10 @@ def mark_by_rubric(
             band=tuple(band.marks) if band else None, descriptor=band.descriptor if band else None,
             boundary_distance=boundary_distance(scheme, ao, mark),
         )
-    return RubricMarking(method=method, aos=aos, points=points)
+    summary = {"chains": reading.chains, "weighed": reading.weighed, "judgement": reading.judgement,
+               "empty_judgement": reading.empty_judgement, "keyword_list": reading.keyword_list,
+               "pasted_sentences": len(reading.pasted), "sentences": len(reading.sentences), "words": reading.words}
+    return RubricMarking(method=method, aos=aos, points=points, reading=summary)
 
 
 def min_boundary_distance(scheme: MarkScheme | dict[str, Any], ao_marks: dict[str, int]) -> int | None:

@@ -1,18 +1,23 @@
-"""Confidence gating for a marked answer (DESIGN.md §4.2): a 0..100 score from the marking's evidence and the
-seed's rule that a score under 70 sends the answer to manual review.
+"""Confidence gating for a marked answer (DESIGN.md §4.2): a 0..100 score that predicts the Marker's error,
+and the seed's rule that a score under 70 sends the answer to manual review.
 
-`score(signals)` starts at 100 (75 for an offline mark) and subtracts:
-- Disagreement between the two independent markings: 100 × |marker_total − second_total| / max_marks
-  (2 marks apart out of 12 costs 17; a third of the marks apart forces review on its own).
-- Marker certainty (0..1, as the marker reports it): 40 × (1 − certainty) (certainty 0.5 costs 20).
-- Level boundary: when the mark is within 1 mark of a level-descriptor boundary, 15 × (1 − distance)
-  (on the boundary costs 15, half a mark away 7.5, a mark or more away nothing; None = not levelled).
-- Answer anomalies (tools.answer_checks), each counted once: empty 35, very_short 15, off_topic 25,
-  instruction_to_marker 100 (always forces review), anything else 15.
-- Offline fallback: the score starts from 75 instead of 100 (so it is capped at 75 and the other
-  penalties come off that), so an offline mark passes the default gate of 70 only when the other
-  penalties total at most 5 — everything else clean.
-The result is rounded half up and clamped to 0..100.
+`score(signals)` = 100 − 110 × P(big error) − the forced penalties, rounded half up and clamped to 0..100.
+P(big error) (|error| ≥ 25% of the maximum) is a logistic model of the marking's evidence whose weights were
+fitted on the development set's blind-marked answers (`python -m evals.marker_calibrate`; never on the
+held-out set, which only reports how well they carry over):
+- disagreement between the mark and an independent second reading that never looks at the cues (the nearest
+  blind-marked answers' marks, `agents.marker_nearest`; beside an LLM mark, the rubric coverage mark), as a
+  share of the maximum;
+- disagreement with the descriptor-first reading of levels (`agents.rubric`, `levels_first`);
+- a define question (one mark is a large share of a 2-4 mark question);
+- how close the nearest marked answer is (support);
+- a key-term list; points credited only through nearest examples, not every cue group (soft credits).
+The scale maps P = 0.27 to 70, so the default gate sends an answer to the Reviewer when the model's
+estimated chance of a big error exceeds about 27%.
+Then, each counted once: an LLM marker's own certainty below 1 costs 20 × (1 − certainty) (the offline
+marker's certainty is not a measurement and is left to the fitted model); a mark on a level
+boundary costs up to 5; anomalies `empty` 35, `very_short` 10, `off_topic` 25, `keyword_list` 10, and
+`instruction_to_marker`, `encoded_blob`, `hidden_text`, `pasted_scheme` 100 (they always force review).
 """
 
 from __future__ import annotations
@@ -22,14 +27,24 @@ from dataclasses import dataclass
 
 DEFAULT_THRESHOLD = 70
 
-DISAGREEMENT_WEIGHT = 100.0
-CERTAINTY_WEIGHT = 40.0
-BOUNDARY_WEIGHT = 15.0
+# Logistic weights for P(big error), fitted on evals/dev/marker_answers_dev.yaml (python -m evals.marker_calibrate).
+BIAS = -1.55
+W_DISAGREEMENT = 0.92
+W_LEVELS_DISAGREEMENT = 0.47
+W_DEFINE = 0.33
+W_SUPPORT = 0.19
+W_KEYWORD_LIST = 0.59
+W_SOFT_CREDIT = 1.24
+SCALE = 110.0  # confidence = 100 − SCALE × P(big error)
+
+CERTAINTY_WEIGHT = 20.0
+BOUNDARY_WEIGHT = 5.0
 BOUNDARY_WINDOW = 1.0  # marks
-ANOMALY_PENALTIES = {"empty": 35.0, "very_short": 15.0, "off_topic": 25.0, "instruction_to_marker": 100.0,
-                     "encoded_blob": 100.0, "hidden_text": 100.0}
+FORCING = 100.0
+ANOMALY_PENALTIES = {"empty": 35.0, "very_short": 10.0, "off_topic": 25.0, "keyword_list": 10.0,
+                     "instruction_to_marker": FORCING, "encoded_blob": FORCING, "hidden_text": FORCING,
+                     "pasted_scheme": FORCING}
 UNKNOWN_ANOMALY_PENALTY = 15.0
-OFFLINE_CAP = 75
 
 
 def _number(value: object, field: str) -> float:
@@ -40,8 +55,9 @@ def _number(value: object, field: str) -> float:
 
 @dataclass(frozen=True)
 class ConfidenceSignals:
-    """The evidence behind one mark. Totals are in marks (0..max_marks); certainty is 0..1;
-    boundary_distance is marks from the nearest level boundary, None if the question is not levelled."""
+    """The evidence behind one mark. Totals are in marks (0..max_marks); certainty and support are 0..1;
+    boundary_distance is marks from the nearest level boundary, None if the question is not levelled;
+    levels_total is the descriptor-first reading's total (None = not computed)."""
 
     marker_total: float
     second_total: float
@@ -50,33 +66,58 @@ class ConfidenceSignals:
     boundary_distance: float | None
     anomalies: tuple[str, ...] = ()
     offline: bool = False
+    levels_total: float | None = None
+    support: float = 0.0
+    soft_credits: int = 0
+    keyword_list: bool = False
+    define: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.max_marks, bool) or not isinstance(self.max_marks, int) or self.max_marks < 1:
             raise ValueError(f"max_marks must be a positive integer, got {self.max_marks!r}")
-        for field in ("marker_total", "second_total"):
+        for field in ("marker_total", "second_total", "levels_total"):
+            if field == "levels_total" and self.levels_total is None:
+                continue
             value = _number(getattr(self, field), field)
             if not 0 <= value <= self.max_marks:
                 raise ValueError(f"{field} must be within 0..{self.max_marks}, got {value}")
-        if not 0 <= _number(self.marker_certainty, "marker_certainty") <= 1:
-            raise ValueError(f"marker_certainty must be within 0..1, got {self.marker_certainty}")
+        for field in ("marker_certainty", "support"):
+            if not 0 <= _number(getattr(self, field), field) <= 1:
+                raise ValueError(f"{field} must be within 0..1, got {getattr(self, field)}")
         if self.boundary_distance is not None and _number(self.boundary_distance, "boundary_distance") < 0:
             raise ValueError(f"boundary_distance must be ≥ 0 marks, got {self.boundary_distance}")
+        if isinstance(self.soft_credits, bool) or not isinstance(self.soft_credits, int) or self.soft_credits < 0:
+            raise ValueError(f"soft_credits must be a non-negative integer, got {self.soft_credits!r}")
         if isinstance(self.anomalies, str) or not all(isinstance(a, str) for a in self.anomalies):
             raise ValueError("anomalies must be a tuple of anomaly names")
         object.__setattr__(self, "anomalies", tuple(self.anomalies))
 
 
+def big_error_probability(signals: ConfidenceSignals) -> float:
+    """The fitted model's estimated chance that the mark is off by ≥ 25% of the maximum."""
+    top = signals.max_marks
+    levels = abs(signals.marker_total - signals.levels_total) / top if signals.levels_total is not None else 0.0
+    z = (BIAS + W_DISAGREEMENT * abs(signals.marker_total - signals.second_total) / top
+         + W_LEVELS_DISAGREEMENT * levels + W_DEFINE * signals.define + W_SUPPORT * signals.support
+         + W_KEYWORD_LIST * signals.keyword_list + W_SOFT_CREDIT * signals.soft_credits)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
 def score(signals: ConfidenceSignals) -> int:
-    """Confidence 0..100 that the mark is right; the weights are in the module docstring."""
-    value = float(OFFLINE_CAP) if signals.offline else 100.0
-    value -= DISAGREEMENT_WEIGHT * abs(signals.marker_total - signals.second_total) / signals.max_marks
-    value -= CERTAINTY_WEIGHT * (1.0 - signals.marker_certainty)
+    """Confidence 0..100 that the mark is right (see the module docstring for the model and penalties)."""
+    value = 100.0 - SCALE * big_error_probability(signals)
+    if not signals.offline:  # the offline marker's certainty is a rule of thumb; the fitted model covers it
+        value -= CERTAINTY_WEIGHT * (1.0 - signals.marker_certainty)
     if signals.boundary_distance is not None and signals.boundary_distance < BOUNDARY_WINDOW:
         value -= BOUNDARY_WEIGHT * (1.0 - signals.boundary_distance / BOUNDARY_WINDOW)
     for anomaly in dict.fromkeys(signals.anomalies):
         value -= ANOMALY_PENALTIES.get(anomaly, UNKNOWN_ANOMALY_PENALTY)
     return int(min(100, max(0, math.floor(value + 0.5))))
+
+
+def forced_review(anomalies: tuple[str, ...] | list[str]) -> list[str]:
+    """The anomalies that always send an answer to a person, whatever else the evidence says."""
+    return [a for a in dict.fromkeys(anomalies) if ANOMALY_PENALTIES.get(a) == FORCING]
 
 
 def needs_review(confidence: int, threshold: int = DEFAULT_THRESHOLD) -> bool:

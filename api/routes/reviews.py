@@ -27,12 +27,9 @@ async def _scope(session: SessionDep, user: Student) -> list[uuid.UUID] | None:
 
 def _entry(item: QueuedAnswer) -> QueueEntry:
     fb = item.answer.marking_feedback or {}
-    confidence = fb.get("confidence") or {}
-    why = [f"confidence {item.answer.confidence_score} is below the threshold {confidence.get('threshold', 70)}"]
-    why += [f"answer anomaly: {a}" for a in fb.get("anomalies", [])]
+    # the reasons were computed once, when the answer was gated and reviewed, and stored with the marking
+    why = list(fb.get("why") or (fb.get("confidence") or {}).get("why") or [])
     second = fb.get("second_marking")
-    if second and second.get("total") != fb.get("total"):
-        why.append(f"the Reviewer's second marking gave {second.get('total')}, the Marker {fb.get('total')}")
     return QueueEntry(
         attempted_question_id=item.answer.id, attempt_id=item.attempt.id, student_id=item.student.id,
         student_name=item.student.display_name, question_id=item.question.id, question_ref=item.question.ref,
