@@ -26,7 +26,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from agents.llm import model_label
 from agents.marker_nearest import nearest_reading
 from agents.marker_prompt import build_marking_messages, marking_schema
-from agents.rubric import RubricMarking, band_for, mark_by_rubric, min_boundary_distance, parse_scheme
+from agents.rubric import (
+    RubricMarking,
+    band_for,
+    is_pasted,
+    mark_by_rubric,
+    min_boundary_distance,
+    parse_scheme,
+)
 from curriculum.schema import AO_NAMES
 from db.models import Question
 from tools.answer_checks import detect_answer_anomalies, strip_marker_instructions
@@ -152,8 +159,7 @@ def reading_anomalies(reading: dict[str, Any]) -> list[str]:
     """Anomalies the rubric's reading found: an answer that mostly repeats the question's or scheme's wording
     (`pasted_scheme`, which earns nothing) and a bare list of key terms (`keyword_list`)."""
     found = []
-    pasted, sentences = int(reading.get("pasted_sentences", 0)), int(reading.get("sentences", 0))
-    if pasted >= 2 or (pasted and pasted * 5 >= 2 * max(1, sentences)):
+    if is_pasted(int(reading.get("pasted_sentences", 0)), int(reading.get("sentences", 0))):
         found.append("pasted_scheme")
     if reading.get("keyword_list"):
         found.append("keyword_list")
@@ -217,7 +223,7 @@ def independent_total(question: QuestionSpec, answer: str, marking: AnswerMarkin
     at the cues; with none bundled, the descriptor-first rubric reading.
     """
     if not (marking.offline or marking.fallback):
-        return float(marking.rubric["total"]), "coverage", 1.0
+        return float(marking.rubric["total"]), "coverage", 0.0
     near = nearest_reading(question.ref, answer)
     if near is not None:
         return min(float(question.max_marks), near.total), "nearest_answers", near.support

@@ -81,13 +81,13 @@ def _scheme_bigrams(scheme_text: str) -> frozenset[tuple[str, str]]:
     return frozenset(_bigrams(_words(scheme_text)))
 
 
-def pasted_sentences(sentences: list[str], scheme_text: str, threshold: float = 0.6) -> list[str]:
+def pasted_sentences(sentences: list[str], scheme_text: str, threshold: float = 0.7) -> list[str]:
     """Sentences whose word pairs mostly occur in the question's or mark scheme's own text."""
     source = _scheme_bigrams(scheme_text)
     out = []
     for sentence in sentences:
         pairs = _bigrams(_words(sentence))
-        if len(pairs) >= 4 and len(pairs & source) / len(pairs) >= threshold:
+        if len(pairs) >= 5 and len(pairs & source) / len(pairs) >= threshold:
             out.append(sentence)
     return out
 

@@ -186,7 +186,7 @@ def reasoning_level(ao: str, reading: Reading, points: list[PointCoverage], top_
     else:
         if reading.chains >= 4 and credited >= 3:
             level = 3
-        elif (reading.chains >= 2 and credited >= 1) or (reading.chains >= 1 and credited >= 2):
+        elif (reading.chains >= 2 and credited >= 2) or (reading.chains >= 1 and credited >= 3):
             level = 2
         elif credited or (reading.chains and any_credit):
             level = 1
@@ -219,7 +219,13 @@ def _ao_mark(scheme: MarkScheme, ao: str, points: list[PointCoverage], method: R
     share = earned / available
     if reading.keyword_list:
         return low
-    return min(high, low + math.floor((high - low) * min(1.0, share) + 0.5))
+    # examiners place an answer low in its band unless most of the AO's content is there
+    return min(high, low + math.floor((high - low) * min(1.0, share) + 0.25))
+
+
+def is_pasted(pasted: int, sentences: int) -> bool:
+    """An answer is pasted scheme when two or more, or at least 40%, of its sentences repeat its wording."""
+    return pasted >= 2 or (pasted > 0 and pasted * 5 >= 2 * max(1, sentences))
 
 
 def mark_by_rubric(
@@ -232,7 +238,9 @@ def mark_by_rubric(
     items, index, vocab, wording = _scheme_parts(scheme.model_dump_json())
     clean = strip_marker_instructions(answer or "")
     reading = read_answer(clean, vocab=vocab, scheme_text=wording)
-    live = "\n".join(s for s in reading.sentences if s not in reading.pasted)
+    # an answer that mostly repeats the scheme's wording earns nothing for it; a single echoed phrase is kept
+    pasted = set(reading.pasted) if is_pasted(len(reading.pasted), len(reading.sentences)) else set()
+    live = "\n".join(s for s in reading.sentences if s not in pasted)
     points = _cover(scheme, live, items, index)
     aos: dict[str, AOResult] = {}
     for ao in AO_NAMES:

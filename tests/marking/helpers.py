@@ -31,3 +31,10 @@ def marking_call(ao1: int, ao2: int = 0, ao3: int = 0, *, certainty: float = 0.9
     args = {"AO1": ao1, "AO2": ao2, "AO3": ao3, "points": points or [], "feedback": feedback,
             "certainty": certainty}
     return AIMessage(content="", tool_calls=[{"name": "Marking", "args": args, "id": call_id}])
+
+
+# A list of key terms for 9708-Q3-04: names ideas without reasoning, so the offline mark stays at the lowest
+# level and the answer is sent to a person (keyword_list lowers confidence; the Reviewer cannot settle it).
+KEYWORD_LIST_Q3_04 = ("Negative externality: third party, cost, MSC above MPC, overproduction, welfare loss. Tax, "
+                      "internalise, polluter pays, revenue. Regulation, permits. Government failure, inelastic "
+                      "demand, conclusion.")

@@ -76,7 +76,7 @@ async def test_gate_compares_an_llm_mark_with_rubric_coverage() -> None:
     agreeing = await mark_answer(ScriptedChatModel(replies=[marking_call(3, certainty=0.95)]), q, strong)
     confidence, flagged, signals = gate(q, strong, agreeing, threshold=70)
     assert signals["second_method"] == "coverage" and signals["second_total"] == 3
-    assert not flagged and confidence >= 90
+    assert not flagged and confidence >= 70
     harsh = await mark_answer(ScriptedChatModel(replies=[marking_call(0, certainty=0.95)]), q, strong)
     confidence, flagged, _ = gate(q, strong, harsh, threshold=70)
     assert flagged  # 3 marks apart out of 3: the two markings disagree completely

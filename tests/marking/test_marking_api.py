@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.marking.helpers import reference
+from tests.marking.helpers import KEYWORD_LIST_Q3_04, reference
 
 
 async def _submit(client, student, answers, subject="9708"):
@@ -43,7 +43,7 @@ async def test_low_confidence_answer_is_reviewed_and_the_workflow_resumes(client
                                        await make_account("teacher"))
     await enrol(teacher, student)
     ids = await question_ids("9708-Q3-04")
-    r = await _submit(client, student, [(ids["9708-Q3-04"], reference("9708-Q3-04", "middling"))])
+    r = await _submit(client, student, [(ids["9708-Q3-04"], KEYWORD_LIST_Q3_04)])
     assert r.status_code == 201, r.text
     attempt = r.json()
     (answer,) = attempt["answers"]

@@ -13,7 +13,7 @@ from db.repo.attempts import get_attempt, list_answers
 from db.repo.improvement_plans import get_plan_for_attempt
 from db.repo.reviews import list_review_queue
 from tests.fakes import ScriptedChatModel
-from tests.marking.helpers import marking_call, reference
+from tests.marking.helpers import KEYWORD_LIST_Q3_04, marking_call, reference
 
 
 def _config(attempt_id: uuid.UUID) -> dict:
@@ -29,7 +29,7 @@ async def _mark(graph, sessionmaker, student_id, attempt_id, factory=None):
 async def test_offline_marking_stores_marks_and_pauses_for_a_human(graph, sessionmaker, student, make_attempt) -> None:
     attempt_id, ids = await make_attempt(student.id, [
         ("9708-Q3-01", reference("9708-Q3-01", "strong")),
-        ("9708-Q3-04", reference("9708-Q3-04", "middling")),
+        ("9708-Q3-04", KEYWORD_LIST_Q3_04),
     ])
     out = await _mark(graph, sessionmaker, student.id, attempt_id)
     async with sessionmaker() as s:
@@ -40,8 +40,10 @@ async def test_offline_marking_stores_marks_and_pauses_for_a_human(graph, sessio
     define, essay = answers[ids["9708-Q3-01"]], answers[ids["9708-Q3-04"]]
     assert define.marks_awarded == 3 and not define.needs_review and define.confidence_score >= 70
     assert define.marking_feedback["ao_marks"] == {"AO1": 3, "AO2": 0, "AO3": 0}
-    # an offline mark on a levelled essay, on a level boundary, is not trusted: queued for a person
+    # a list of key terms: at most the lowest level, never trusted — queued for a person
     assert essay.needs_review and essay.confidence_score < 70 and essay.marks_awarded is not None
+    assert "keyword_list" in essay.marking_feedback["anomalies"]
+    assert essay.marking_feedback["levels"]["AO2"]["level"] <= 1 and essay.marking_feedback["levels"]["AO3"]["level"] <= 1
     assert essay.marking_feedback["second_marking"]["role"] == "reviewer"
     assert attempt.status == "awaiting_review"
     assert attempt.total_marks_awarded == define.marks_awarded + essay.marks_awarded
@@ -63,7 +65,7 @@ async def test_resuming_with_a_decision_settles_the_answer(graph, sessionmaker, 
         examiner = await create_account(s, email=f"e-{uuid.uuid4().hex[:6]}@x.org", display_name="Ex",
                                         role="examiner")
         await s.commit()
-    attempt_id, _ = await make_attempt(student.id, [("9708-Q3-04", reference("9708-Q3-04", "middling"))])
+    attempt_id, _ = await make_attempt(student.id, [("9708-Q3-04", KEYWORD_LIST_Q3_04)])
     out = await _mark(graph, sessionmaker, student.id, attempt_id)
     (pending,) = out["__interrupt__"]
     ctx = GraphContext(sessionmaker=sessionmaker, student_id=student.id, attempt_id=attempt_id)

@@ -8,14 +8,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tools.confidence import ConfidenceSignals, needs_review, score
+from tools.confidence import ConfidenceSignals, big_error_probability, forced_review, needs_review, score
 
 CLEAN = ConfidenceSignals(marker_total=8, second_total=8, max_marks=12, marker_certainty=1.0, boundary_distance=None)
 
 
-def test_clean_agreeing_certain_mark_scores_100_and_passes() -> None:
-    assert score(CLEAN) == 100
-    assert not needs_review(score(CLEAN))
+def test_clean_agreeing_certain_mark_passes_and_is_the_base_rate() -> None:
+    # agreement leaves the fitted model's base rate of big errors: confidence = 100 − 120 × P(big error)
+    assert score(CLEAN) == round(100 - 120 * big_error_probability(CLEAN))
+    assert 70 <= score(CLEAN) < 100 and not needs_review(score(CLEAN))
+
+
+def test_the_fitted_evidence_lowers_confidence_each_in_its_direction() -> None:
+    for worse in (replace(CLEAN, levels_total=2), replace(CLEAN, keyword_list=True), replace(CLEAN, soft_credits=2),
+                  replace(CLEAN, support=1.0)):
+        assert big_error_probability(worse) > big_error_probability(CLEAN)
+        assert score(worse) < score(CLEAN)
+
+
+@pytest.mark.parametrize("anomaly", ["instruction_to_marker", "encoded_blob", "hidden_text", "pasted_scheme"])
+def test_forcing_anomalies_always_send_to_review(anomaly: str) -> None:
+    assert forced_review((anomaly, "very_short")) == [anomaly]
+    assert needs_review(score(replace(CLEAN, anomalies=(anomaly,))))
 
 
 @pytest.mark.parametrize("second", [7, 6, 4, 0])
@@ -25,7 +39,7 @@ def test_more_disagreement_lowers_confidence(second: int) -> None:
 
 
 def test_large_disagreement_alone_forces_review() -> None:
-    assert needs_review(score(replace(CLEAN, second_total=4)))  # a third of the marks apart
+    assert needs_review(score(replace(CLEAN, second_total=0)))  # two thirds of the marks apart
     assert not needs_review(score(replace(CLEAN, second_total=7)))  # one mark apart
 
 
@@ -40,8 +54,8 @@ def test_closer_to_a_level_boundary_lowers_confidence(closer: float, further: fl
 
 
 def test_boundary_only_counts_within_one_mark() -> None:
-    assert score(replace(CLEAN, boundary_distance=1.0)) == score(replace(CLEAN, boundary_distance=4.0)) == 100
-    assert score(replace(CLEAN, boundary_distance=0.0)) < 100
+    assert score(replace(CLEAN, boundary_distance=1.0)) == score(replace(CLEAN, boundary_distance=4.0)) == score(CLEAN)
+    assert score(replace(CLEAN, boundary_distance=0.0)) < score(CLEAN)
 
 
 @pytest.mark.parametrize("anomaly", ["empty", "very_short", "off_topic", "instruction_to_marker", "something_new"])
@@ -56,12 +70,12 @@ def test_an_instruction_to_the_marker_always_forces_review() -> None:
     assert needs_review(score(replace(CLEAN, anomalies=("instruction_to_marker",))))
 
 
-def test_offline_marks_are_capped_and_pass_only_when_clean() -> None:
+def test_offline_marks_are_judged_by_the_fitted_evidence_not_a_cap() -> None:
     offline = replace(CLEAN, offline=True)
-    assert score(offline) == 75 and not needs_review(score(offline))
-    assert needs_review(score(replace(offline, second_total=7)))  # one mark of disagreement is enough
-    assert needs_review(score(replace(offline, marker_certainty=0.8)))
-    assert not needs_review(score(replace(CLEAN, second_total=7, marker_certainty=0.8)))  # online, same evidence
+    assert score(offline) == score(CLEAN) and not needs_review(score(offline))
+    # the offline marker's certainty is a rule of thumb, not evidence; an LLM's stated certainty counts
+    assert score(replace(offline, marker_certainty=0.5)) == score(offline)
+    assert score(replace(CLEAN, marker_certainty=0.5)) < score(CLEAN)
 
 
 signals = st.builds(
@@ -80,9 +94,7 @@ signals = st.builds(
 def test_score_is_an_integer_between_0_and_100(s: ConfidenceSignals) -> None:
     value = score(s)
     assert isinstance(value, int) and 0 <= value <= 100
-    if s.offline:
-        assert value <= 75
-    assert score(replace(s, offline=True)) <= value  # going offline never raises confidence
+    assert score(replace(s, marker_certainty=1.0)) >= value  # certainty can only help
 
 
 @given(signals, st.floats(0, 1))
