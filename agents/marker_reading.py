@@ -87,7 +87,9 @@ def pasted_sentences(sentences: list[str], scheme_text: str, threshold: float = 
     out = []
     for sentence in sentences:
         pairs = _bigrams(_words(sentence))
-        if len(pairs) >= 5 and len(pairs & source) / len(pairs) >= threshold:
+        shared = len(pairs & source)
+        # a long sentence mostly in the scheme's words, or a short fragment entirely in them
+        if (len(pairs) >= 5 and shared / len(pairs) >= threshold) or (2 <= len(pairs) == shared):
             out.append(sentence)
     return out
 

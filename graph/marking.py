@@ -1,127 +1,18 @@
 """The marking branch: mark_entry → marker → confidence_gate → [reviewer] → improvement_plan → [human_review…] → END.
 
-Answers are stored by the caller before the run (`api.services.marking.submit_attempt` commits the attempt
-and its answers first, so nothing a student wrote is lost if a model fails); `mark_entry` loads them. The
-thread id is the attempt id. `human_review` runs once per answer the Reviewer could not settle (`Send`), and
-each pauses with `interrupt()`; the API resumes one of them with `Command(resume={interrupt_id: decision})`.
+Only the wiring lives here: the nodes are the Marker's (`agents.marker_nodes`) and the Reviewer's
+(`agents.reviewer`), the routers are in `graph.routers`. The thread id is the attempt id. `human_review` runs
+once per answer the Reviewer could not settle (`Send`), and each pauses with `interrupt()`; the API resumes
+one of them with `Command(resume={interrupt_id: decision})`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from typing import Any, Literal
-
 from langgraph.graph import END, StateGraph
-from langgraph.runtime import Runtime
-from langgraph.types import Send
 
-from agents.improvement import refresh_attempt_and_plan
-from agents.llm import get_chat_model
-from agents.marker import AnswerMarking, MarkingSettings, QuestionSpec, feedback_record, gate, mark_answer
+from agents.marker_nodes import confidence_gate, improvement_plan, mark_entry, marker
 from agents.reviewer import human_review, reviewer
-from db import clock
-from db.repo.attempts import get_attempt, list_answers_with_questions, record_marking
-from db.repo.usage import record_llm_call
-from graph.state import GraphContext, TutorState
-from tools.feedback import on_answer_marked
-
-
-def _attempt_id(runtime: Runtime[GraphContext]) -> uuid.UUID:
-    if runtime.context.attempt_id is None:
-        raise ValueError("attempt_id: a marking run needs the attempt id in the runtime context")
-    return runtime.context.attempt_id
-
-
-async def mark_entry(state: TutorState, runtime: Runtime[GraphContext]) -> dict[str, Any]:
-    """Check the stored attempt belongs to the student in the context and list its answers."""
-    ctx = runtime.context
-    attempt_id = _attempt_id(runtime)
-    async with ctx.sessionmaker() as db:
-        attempt = await get_attempt(db, attempt_id=attempt_id)
-        if attempt is None or attempt.student_id != ctx.student_id:
-            raise ValueError(f"attempt_id: attempt {attempt_id} does not exist for this student")
-        rows = await list_answers_with_questions(db, attempt_id=attempt_id)
-    if not rows:
-        raise ValueError(f"attempt_id: attempt {attempt_id} has no answers to mark")
-    return {"results": {"attempt_id": str(attempt_id), "answer_ids": [str(aq.id) for aq, _ in rows]}}
-
-
-async def marker(state: TutorState, runtime: Runtime[GraphContext]) -> dict[str, Any]:
-    """The Marker: mark every answer (bounded concurrency) and record each model call's token usage."""
-    ctx = runtime.context
-    settings = MarkingSettings()
-    factory = ctx.model_factory or get_chat_model
-    async with ctx.sessionmaker() as db:
-        rows = await list_answers_with_questions(db, attempt_id=_attempt_id(runtime))
-    slots = asyncio.Semaphore(settings.marking_concurrency)
-
-    async def one(answer: str, spec: QuestionSpec) -> AnswerMarking:
-        async with slots:
-            return await mark_answer(factory("marker"), spec, answer, role="marker")
-
-    markings = await asyncio.gather(*(one(aq.answer, QuestionSpec.of(q)) for aq, q in rows))
-    async with ctx.sessionmaker() as db:
-        for marking in markings:
-            if not marking.fallback:
-                await record_llm_call(db, agent="marker", model=marking.model, offline=marking.offline,
-                                      thread_id=str(_attempt_id(runtime)), **marking.usage)
-        await db.commit()
-    return {"results": {"markings": {str(aq.id): m.model_dump(mode="json") for (aq, _), m in zip(rows, markings)}}}
-
-
-async def confidence_gate(state: TutorState, runtime: Runtime[GraphContext]) -> dict[str, Any]:
-    """Score each marking's confidence, store mark + feedback + verdict, and feed the analytics bridge."""
-    ctx = runtime.context
-    threshold = MarkingSettings().review_threshold
-    markings = state.get("results", {}).get("markings", {})
-    now = clock.now()
-    verdicts: dict[str, dict[str, Any]] = {}
-    async with ctx.sessionmaker() as db:
-        for aq, question in await list_answers_with_questions(db, attempt_id=_attempt_id(runtime)):
-            marking = AnswerMarking.model_validate(markings[str(aq.id)])
-            spec = QuestionSpec.of(question)
-            confidence, flagged, signals = gate(spec, aq.answer, marking, threshold=threshold)
-            await record_marking(db, attempted_question_id=aq.id, marks_awarded=marking.total,
-                                 max_marks=question.max_marks, marking_feedback=feedback_record(marking, signals),
-                                 confidence_score=confidence, needs_review=flagged, marked_at=now)
-            await on_answer_marked(
-                db, attempted_question_id=aq.id, student_id=ctx.student_id, question_id=question.id,
-                marks_awarded=marking.total, max_marks=question.max_marks,
-                syllabus_point_codes=list(question.syllabus_point_codes), marked_at=now, manually_scored=False,
-                scorer_id=None,  # the bridge names the AI marker itself
-            )
-            verdicts[str(aq.id)] = {"confidence": confidence, "needs_review": flagged}
-        await db.commit()
-    return {"results": {"gate": verdicts, "to_review": [k for k, v in verdicts.items() if v["needs_review"]]}}
-
-
-def route_after_gate(state: TutorState) -> Literal["reviewer", "improvement_plan"]:
-    """Low-confidence answers go to the Reviewer; otherwise straight to the improvement plan."""
-    results = state.get("results") or {}
-    if "gate" not in results:
-        raise ValueError("route_after_gate: the confidence gate has not run")
-    return "reviewer" if results.get("to_review") else "improvement_plan"
-
-
-async def improvement_plan(state: TutorState, runtime: Runtime[GraphContext]) -> dict[str, Any]:
-    """Totals, the attempt's status and its improvement plan (the Planner's part of marking)."""
-    ctx = runtime.context
-    async with ctx.sessionmaker() as db:
-        plan_id = await refresh_attempt_and_plan(db, attempt_id=_attempt_id(runtime))
-        await db.commit()
-    return {"results": {"improvement_plan_id": str(plan_id) if plan_id else None}}
-
-
-def route_after_plan(state: TutorState) -> list[Send] | Literal["__end__"]:
-    """One `human_review` per answer the Reviewer could not settle; END when there is none."""
-    results = state.get("results") or {}
-    if "improvement_plan_id" not in results:
-        raise ValueError("route_after_plan: the improvement plan has not been built")
-    pending = results.get("pending_reviews") or []
-    if not isinstance(pending, list):
-        raise ValueError(f"route_after_plan: pending_reviews must be a list, not {type(pending).__name__}")
-    return [Send("human_review", request) for request in pending] or END
+from graph.routers import route_marking_after_gate, route_marking_after_plan
 
 
 def add_marking_branch(builder: StateGraph) -> None:
@@ -134,7 +25,7 @@ def add_marking_branch(builder: StateGraph) -> None:
     builder.add_node(human_review)
     builder.add_edge("mark_entry", "marker")
     builder.add_edge("marker", "confidence_gate")
-    builder.add_conditional_edges("confidence_gate", route_after_gate)
+    builder.add_conditional_edges("confidence_gate", route_marking_after_gate)
     builder.add_edge("reviewer", "improvement_plan")
-    builder.add_conditional_edges("improvement_plan", route_after_plan, ["human_review", END])
+    builder.add_conditional_edges("improvement_plan", route_marking_after_plan, ["human_review", END])
     builder.add_edge("human_review", END)

@@ -9,25 +9,10 @@ activity suggestions (skipped when `with_note` is false); `plan_save` stores the
 
 from __future__ import annotations
 
-from typing import Literal
-
 from langgraph.graph import END, StateGraph
 
 from agents.planner import plan_entry, plan_note, plan_save
-from graph.state import TutorState
-
-
-def route_after_plan_entry(state: TutorState) -> Literal["plan_note", "plan_save"]:
-    """With a drafted schedule: to the model for prose, unless the request asked for none."""
-    results = state.get("results") or {}
-    if not isinstance(results.get("plan_draft"), dict):
-        raise ValueError("plan_entry produced no plan_draft")
-    with_note = results.get("with_note", True)
-    if with_note is True:
-        return "plan_note"
-    if with_note is False:
-        return "plan_save"
-    raise ValueError(f"with_note must be true or false, got {with_note!r}")
+from graph.routers import route_planning_after_entry
 
 
 def add_planning_branch(builder: StateGraph) -> None:
@@ -35,6 +20,6 @@ def add_planning_branch(builder: StateGraph) -> None:
     builder.add_node(plan_entry)
     builder.add_node(plan_note)
     builder.add_node(plan_save)
-    builder.add_conditional_edges("plan_entry", route_after_plan_entry)
+    builder.add_conditional_edges("plan_entry", route_planning_after_entry)
     builder.add_edge("plan_note", "plan_save")
     builder.add_edge("plan_save", END)

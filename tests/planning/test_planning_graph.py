@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from agents.planner import PlanInputError, PlanRequest
 from db.models import LlmCall, StudyPlanNote
 from db.repo.study_plans import get_plan_note, get_study_plan
-from graph.planning import route_after_plan_entry
+from graph.routers import route_planning_after_entry
 from graph.state import GraphContext
 from tests.fakes import ScriptedChatModel
 
@@ -69,9 +69,9 @@ async def test_a_request_for_someone_else_or_a_past_exam_is_refused(graph, sessi
 
 
 def test_the_router_raises_on_the_unexpected() -> None:
-    assert route_after_plan_entry({"results": {"plan_draft": {}, "with_note": True}}) == "plan_note"
-    assert route_after_plan_entry({"results": {"plan_draft": {}, "with_note": False}}) == "plan_save"
+    assert route_planning_after_entry({"results": {"plan_draft": {}, "with_note": True}}) == "plan_note"
+    assert route_planning_after_entry({"results": {"plan_draft": {}, "with_note": False}}) == "plan_save"
     with pytest.raises(ValueError):
-        route_after_plan_entry({"results": {}})
+        route_planning_after_entry({"results": {}})
     with pytest.raises(ValueError):
-        route_after_plan_entry({"results": {"plan_draft": {}, "with_note": "yes"}})
+        route_planning_after_entry({"results": {"plan_draft": {}, "with_note": "yes"}})
