@@ -203,8 +203,8 @@ def _ao_mark(scheme: MarkScheme, ao: str, points: list[PointCoverage], method: R
     earned = sum(p.awarded for p in points if p.ao == ao)
     capped = min(earned, top)
     bands = levels_of(scheme, ao)
-    if reading.keyword_list and ao == "AO1":  # bare terms show half the knowledge that statements would
-        capped = (capped + 1) // 2
+    if reading.keyword_list and ao == "AO1":  # bare terms show at most half the knowledge statements would
+        capped = capped // 2
     if top == 0 or not bands:
         return capped
     if ao == "AO1":  # knowledge: the level follows the knowledge shown

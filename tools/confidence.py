@@ -1,7 +1,7 @@
 """Confidence gating for a marked answer (DESIGN.md §4.2): a 0..100 score that predicts the Marker's error,
 and the seed's rule that a score under 70 sends the answer to manual review.
 
-`score(signals)` = 100 − 120 × P(big error) − the forced penalties, rounded half up and clamped to 0..100.
+`score(signals)` = 100 − 125 × P(big error) − the forced penalties, rounded half up and clamped to 0..100.
 P(big error) (|error| ≥ 25% of the maximum) is a logistic model of the marking's evidence whose weights were
 fitted on the development set's blind-marked answers (`python -m evals.marker_calibrate`; never on the
 held-out set, which only reports how well they carry over):
@@ -12,8 +12,8 @@ held-out set, which only reports how well they carry over):
 - a define question (one mark is a large share of a 2-4 mark question);
 - how close the nearest marked answer is (support);
 - a key-term list; points credited only through nearest examples, not every cue group (soft credits).
-The scale maps P = 0.25 to 70, so the default gate sends an answer to the Reviewer when the model's
-estimated chance of a big error exceeds 25% (the dev set's base rate of big errors is 26%).
+The scale maps P = 0.24 to 70, so the default gate sends an answer to the Reviewer when the model's
+estimated chance of a big error exceeds 24% (the dev set's base rate of big errors is 23%).
 Then, each counted once: an LLM marker's own certainty below 1 costs 20 × (1 − certainty) (the offline
 marker's certainty is not a measurement and is left to the fitted model); a mark on a level
 boundary costs up to 5; anomalies `empty` 35, `very_short` 10, `off_topic` 25, `keyword_list` 10, and
@@ -28,14 +28,14 @@ from dataclasses import dataclass
 DEFAULT_THRESHOLD = 70
 
 # Logistic weights for P(big error), fitted on evals/dev/marker_answers_dev.yaml (python -m evals.marker_calibrate).
-BIAS = -1.70
-W_DISAGREEMENT = 1.03
-W_LEVELS_DISAGREEMENT = 0.39
-W_DEFINE = -0.03
-W_SUPPORT = 0.58
-W_KEYWORD_LIST = 1.07
-W_SOFT_CREDIT = 0.44
-SCALE = 120.0  # confidence = 100 − SCALE × P(big error); chosen on dev so ≤ 35% reach a person
+BIAS = -1.72
+W_DISAGREEMENT = 0.86
+W_LEVELS_DISAGREEMENT = 0.41
+W_DEFINE = 0.03
+W_SUPPORT = 0.59
+W_KEYWORD_LIST = 0.0  # fitted -0.02 ≈ 0: once lists are held at L1 they are not riskier; the anomaly penalty stays
+W_SOFT_CREDIT = 0.37
+SCALE = 125.0  # confidence = 100 − SCALE × P(big error); chosen on dev: ~35% reach a person
 
 CERTAINTY_WEIGHT = 20.0
 BOUNDARY_WEIGHT = 5.0

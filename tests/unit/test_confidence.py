@@ -14,13 +14,13 @@ CLEAN = ConfidenceSignals(marker_total=8, second_total=8, max_marks=12, marker_c
 
 
 def test_clean_agreeing_certain_mark_passes_and_is_the_base_rate() -> None:
-    # agreement leaves the fitted model's base rate of big errors: confidence = 100 − 120 × P(big error)
-    assert score(CLEAN) == round(100 - 120 * big_error_probability(CLEAN))
+    # agreement leaves the fitted model's base rate of big errors: confidence = 100 − 125 × P(big error)
+    assert score(CLEAN) == round(100 - 125 * big_error_probability(CLEAN))
     assert 70 <= score(CLEAN) < 100 and not needs_review(score(CLEAN))
 
 
 def test_the_fitted_evidence_lowers_confidence_each_in_its_direction() -> None:
-    for worse in (replace(CLEAN, levels_total=2), replace(CLEAN, keyword_list=True), replace(CLEAN, soft_credits=2),
+    for worse in (replace(CLEAN, levels_total=2), replace(CLEAN, soft_credits=2),
                   replace(CLEAN, support=1.0)):
         assert big_error_probability(worse) > big_error_probability(CLEAN)
         assert score(worse) < score(CLEAN)
@@ -39,7 +39,7 @@ def test_more_disagreement_lowers_confidence(second: int) -> None:
 
 
 def test_large_disagreement_alone_forces_review() -> None:
-    assert needs_review(score(replace(CLEAN, second_total=0)))  # two thirds of the marks apart
+    assert needs_review(score(replace(CLEAN, marker_total=12, second_total=0)))  # all the marks apart
     assert not needs_review(score(replace(CLEAN, second_total=7)))  # one mark apart
 
 
