@@ -47,6 +47,8 @@ class ScenarioRun:
     conditions: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    turn_seconds: list[float] = field(default_factory=list)  # wall time of each turn through the workflow
+    guards: list[dict[str, Any] | None] = field(default_factory=list)  # the reply guard's record per turn
 
     @property
     def passed(self) -> bool:
@@ -63,7 +65,8 @@ class ScenarioRun:
             "persona": self.persona, "syllabus_point": self.code, "session_id": self.session_id,
             "outcome": self.outcome, "student_turns": self.student_turns, "models": self.models,
             "passed": self.passed, "error": self.error, "seconds": round(self.seconds, 3),
-            "conditions": self.conditions,
+            "conditions": self.conditions, "turn_seconds": [round(s, 4) for s in self.turn_seconds],
+            "guards": self.guards,
             "transcript": list(self.transcript.entries) if self.transcript else [],
             "scores": self.scored,
         }
@@ -124,7 +127,10 @@ async def _converse(graph: Any, sessionmaker: async_sessionmaker[AsyncSession], 
         message = await asyncio.to_thread(persona.next_message, turn)
         if not message:
             break
+        started = time.perf_counter()
         result = await graph.ainvoke({"kind": "chat", "student_message": message}, config=config, context=ctx)
+        run.turn_seconds.append(time.perf_counter() - started)
+        run.guards.append(result.get("guard"))
         reply, outcome = result.get("reply") or "", result.get("outcome") or outcome
         run.student_turns += 1
         if result.get("reply_model") and result["reply_model"] not in run.models:
