@@ -44,7 +44,7 @@ def _step_index(point_key: str, code: str | None) -> ExampleIndex:
     expectations, _, _ = point_items(point)
     by_id = {e.key: e for e in expectations}
     pairs: list[tuple[int, str]] = []
-    for i, step in enumerate(point.get("ladder", [])):
+    for i, step in enumerate(point.get("ladder") or []):
         texts = [*step_phrasings(step), step["hint"]]
         for target in step["targets"]:
             if target in by_id:

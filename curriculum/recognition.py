@@ -114,10 +114,10 @@ def _point_items(code: str | None, point_key: str) -> tuple[tuple[Item, ...], tu
     extra = examples_for(code) if code else {}
     expectations = tuple(
         Item(e["id"], tuple(map(tuple, e["cues"])), (e["idea"], *extra.get(("expectation", e["id"]), ())))
-        for e in point.get("expectations", []))
+        for e in point.get("expectations") or [])
     misconceptions = tuple(
         Item(m["id"], tuple(map(tuple, m["cues"])), (m["statement"], *extra.get(("misconception", m["id"]), ())))
-        for m in point.get("misconceptions", []))
+        for m in point.get("misconceptions") or [])
     return expectations, misconceptions, _index([*expectations, *misconceptions])
 
 
