@@ -116,6 +116,7 @@ async def _routes(app: Any, client: httpx.AsyncClient, school: Any) -> list[Rout
         Route("POST", "/v1/evals/transcripts:score", "teacher", body={"transcript": [
             {"role": "student", "content": "I don't get elasticity"},
             {"role": "coach", "content": "What happens to quantity when price rises?"}]}),
+        Route("GET", "/v1/evals/sessions/counts", "teacher", query=["since", "until", "bucket"]),
         Route("GET", "/healthz", "ada"),
         Route("GET", "/readyz", "ada"),
         Route("GET", "/v1/improvement-plans/{plan_id}", "ada", {"plan_id": str(plan.id)}),
