@@ -2,7 +2,8 @@
 
 `build_report(runs, meta)` gathers per-persona pass counts, failed conditions, per-dimension summaries
 (`evals.suite.aggregate`) and every run. `write_report(report, out_dir, fmt)` writes `report.json` and
-`report.html` (tables and inline SVG plots) or `report.md` (tables, plots as `.svg` files beside it).
+`report.html` (a plain summary, failures linked to the transcript lines that caused them, tables, inline SVG
+plots; `evals.report_html`) or `report.md` (tables, plots as `.svg` files beside it).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import json
 import os
 import tempfile
 from collections import defaultdict
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -111,37 +111,23 @@ def plots(report: dict[str, Any]) -> dict[str, str]:
 
 
 def render_html(report: dict[str, Any]) -> str:
-    """A self-contained HTML page: summary, failures, tables and inline SVG plots."""
-    meta, summary = report["meta"], report["summary"]
-    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Coach eval report</title>",
-             ("<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;"
-             "margin:1em 0}td,th{border:1px solid #cbd5e0;padding:4px 8px;font-size:13px;text-align:left}"
-             "th{background:#edf2f7}.fail{color:#c53030}.ok{color:#2f855a}</style></head><body>"),
-             "<h1>Coach eval report</h1>",
-             f"<p>{escape(json.dumps(meta, default=str))}</p>",
-             (f"<p class='{'ok' if summary['all_passed'] else 'fail'}'><b>{summary['passed']}/{summary['runs']}</b> "
-             "scenario runs met every pass condition.</p>")]
-    if report["failures"]:
-        parts.append("<h2>Failures</h2><ul>")
-        for f in report["failures"]:
-            why = f["error"] or "; ".join(f"{c['name']}: {c['detail']}" for c in f["conditions"])
-            parts.append(f"<li class='fail'>{escape(f['persona'])} on {escape(f['syllabus_point'])}: {escape(why)}</li>")
-        parts.append("</ul>")
-    for title, header, rows in _tables(report):
-        parts.append(f"<h2>{escape(title)}</h2><table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header)
-                     + "</tr>" + "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
-                                         for row in rows) + "</table>")
-    parts.append("<h2>Plots</h2>")
-    parts += [f"<figure>{svg}</figure>" for svg in plots(report).values()]
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    """A self-contained HTML page (see `evals.report_html`): summary, failures linked to transcript lines,
+    tables, inline SVG plots, transcripts."""
+    from evals.report_html import render_html as render
+
+    return render(report, _tables(report), plots(report))
 
 
 def render_markdown(report: dict[str, Any], svg_files: dict[str, str]) -> str:
     """A Markdown page; plots are referenced as image files (`svg_files`: name -> file name)."""
-    summary = report["summary"]
-    lines = ["# Coach eval report", "", f"`{json.dumps(report['meta'], default=str)}`", "",
-             f"**{summary['passed']}/{summary['runs']}** scenario runs met every pass condition.", ""]
+    summary, meta = report["summary"], report["meta"]
+    lines = ["# Coach eval report", "",
+             f"**{summary['passed']}/{summary['runs']}** scenario runs met every pass condition.", "",
+             f"- Coach model: {meta.get('coach_model', 'unknown')}",
+             f"- Syllabus points: {', '.join(meta.get('points', [])) or '–'}",
+             f"- Personas: {', '.join(meta.get('personas', [])) or '–'}",
+             f"- LLM judge: {'yes' if meta.get('judge') else 'no'}",
+             f"- Finished: {meta.get('finished_at', 'unknown')}; took {meta.get('seconds', '?')} s", ""]
     if report["failures"]:
         lines += ["## Failures", ""]
         for f in report["failures"]:

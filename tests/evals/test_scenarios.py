@@ -4,6 +4,7 @@ proof that the gate fails a coach that leaks, and the report files."""
 from __future__ import annotations
 
 import json
+import re
 import xml.dom.minidom
 from pathlib import Path
 
@@ -79,7 +80,12 @@ async def test_report_files_are_written_with_tables_and_plots(engine, tmp_path: 
 
     html_paths = write_report(report, tmp_path / "html", fmt="html")
     page = html_paths["page"].read_text()
-    assert "4/5" in page and "answer_seeker on 9708.2.1" in page and "question_share" in page
+    assert "4 of 5 runs passed (80%)" in page and "answer_seeker on 9708.2.1" in page and "question_share" in page
+    assert "<dt>Coach model</dt><dd>offline</dd>" in page and '{"coach_model"' not in page  # a summary, not JSON
+    links = re.findall(r"href='#(run-\d+-entry-\d+)'", page)
+    assert links, "a failure links to the transcript lines that caused it"
+    for anchor in links:
+        assert f"<li id='{anchor}' class='coach flagged'>" in page
     svgs = page.split("<figure>")[1:]
     assert len(svgs) == 3
     for part in svgs:  # each inline plot is well-formed SVG
