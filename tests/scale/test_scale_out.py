@@ -47,7 +47,7 @@ class Cluster:
         self.env = {**os.environ, "DATABASE_URL": db_url, "OPENAI_BASE_URL": llm_url, "OPENAI_API_KEY": "x",
                     "TEACH_LLM_MAX_ATTEMPTS": "1", "TEACH_LOG_FORMAT": "json",
                     # this test is about serialisation across instances, not quotas (tested on their own)
-                    "TEACH_QUOTA_STUDENT_TURNS_PER_MINUTE": "0", "TEACH_QUOTA_SESSIONS_PER_HOUR": "0",
+                    "TEACH_QUOTA_STUDENT_TURNS_PER_MINUTE": "0", "TEACH_QUOTA_STUDENT_SESSIONS_PER_HOUR": "0",
                     "TEACH_JOBS_HEARTBEAT_SECONDS": "0.5", "TEACH_JOBS_STALLED_AFTER_SECONDS": "3",
                     "TEACH_JOBS_RECOVER_EVERY_SECONDS": "0.5", "TEACH_JOBS_POLL_SECONDS": "0.2",
                     "TEACH_JOBS_ITEM_CONCURRENCY": "2", "TEACH_DB_POOL_SIZE": "5", "TEACH_DB_MAX_OVERFLOW": "10"}
