@@ -13,7 +13,7 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from db.locks import MIGRATION_LOCK
+from db.locks import MIGRATION_LOCK, await_lock
 from db.urls import to_libpq
 from graph.build import build_graph
 
@@ -47,7 +47,7 @@ async def open_runtime(db_url: str, *, max_size: int = 10) -> GraphRuntime:
     await pool.open(wait=True)
     saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
     async with pool.connection() as conn:  # instances starting together set the tables up one at a time
-        await conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        await await_lock(conn, MIGRATION_LOCK)
         try:
             await saver.setup()
         finally:

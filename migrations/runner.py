@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 
 HERE = Path(__file__).resolve().parent
-from db.locks import MIGRATION_LOCK  # noqa: E402
+from db.locks import MIGRATION_LOCK, wait_for_lock  # noqa: E402
 
 
 @contextmanager
@@ -26,7 +26,7 @@ def migration_lock(url: str) -> Iterator[None]:
     from db.urls import to_libpq
 
     with psycopg.connect(to_libpq(url), autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        wait_for_lock(conn, MIGRATION_LOCK)
         try:
             yield
         finally:

@@ -46,6 +46,9 @@ class Cluster:
         self.db_url, self.tmp = db_url, tmp
         self.env = {**os.environ, "DATABASE_URL": db_url, "OPENAI_BASE_URL": llm_url, "OPENAI_API_KEY": "x",
                     "TEACH_LLM_MAX_ATTEMPTS": "1", "TEACH_LOG_FORMAT": "json",
+                    # The scripted model only speaks marking JSON, so the planner's and Coach's calls to it
+                    # fail and open their breaker; the Marker's own model name keeps its breaker separate.
+                    "TEACH_LLM_MARKER_MODEL": "scripted-marker",
                     # this test is about serialisation across instances, not quotas (tested on their own)
                     "TEACH_QUOTA_STUDENT_TURNS_PER_MINUTE": "0", "TEACH_QUOTA_STUDENT_SESSIONS_PER_HOUR": "0",
                     "TEACH_JOBS_HEARTBEAT_SECONDS": "0.5", "TEACH_JOBS_STALLED_AFTER_SECONDS": "3",
@@ -179,7 +182,8 @@ async def test_two_apis_two_workers_one_database(cluster: Cluster, db_url: str) 
                               headers=ada["headers"])
         assert r.status_code == 201, r.text
         session_id = r.json()["id"]
-        texts = [f"I think demand changes when price changes, point {i}" for i in range(50)]
+        # Questions keep a session open (the Coach never closes on a question), so all fifty are taken.
+        texts = [f"why does demand change when the price changes? (question {i})" for i in range(50)]
         replies = await asyncio.gather(*(
             client.post(f"{(api_a, api_b)[i % 2]}/v1/coaching-sessions/{session_id}/messages",
                         json={"content": t}, headers=ada["headers"]) for i, t in enumerate(texts)))
