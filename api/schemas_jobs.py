@@ -43,6 +43,16 @@ class EvalJobCreate(RequestModel):
     offline: bool = True
 
 
+class JudgeJobCreate(RequestModel):
+    """`POST /v1/jobs/session-judgements`: an LLM-judge pass over the closed sessions of a date range (closed in
+    [since, until)), optionally of some classes only; one item per session."""
+
+    since: datetime
+    until: datetime | None = None
+    class_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=50)
+    rejudge: bool = False
+
+
 class JobCancel(RequestModel):
     """`POST /v1/jobs/{id}/cancel`: `{}` or `{"reason": …}`."""
 
@@ -60,7 +70,8 @@ class JobProgress(BaseModel):
 
 
 class JobItemPublic(BaseModel):
-    """One item: a student (class plans), an attempt (markings) or a persona (eval runs)."""
+    """One item: a student (class plans), an attempt (markings), a persona (eval runs) or a session (judge
+    passes)."""
 
     key: str
     status: Literal["pending", "done", "failed", "cancelled"]
@@ -73,7 +84,7 @@ class JobPublic(BaseModel):
     """`GET /v1/jobs/{id}`."""
 
     id: uuid.UUID
-    kind: Literal["class_plan", "mark_attempts", "eval_run"]
+    kind: Literal["class_plan", "mark_attempts", "eval_run", "judge_sessions"]
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     progress: JobProgress
     params: dict[str, Any]

@@ -8,7 +8,11 @@
   starting again, and a finished (or human-review-paused) run is never run twice; the item is settled with
   the attempt's marks;
 - `eval_run` — item = a persona: its scenarios on the job's points, played on the job's scratch database
-  (never the serving one), scored; the scratch database is dropped when the job ends.
+  (never the serving one), scored; the scratch database is dropped when the job ends;
+- `judge_sessions` — item = a closed session id: the LLM judge's six session labels for its transcript
+  (`evals.judge.judge_session`, the configured endpoint with no offline fallback), stored in its
+  `session_evals.judge` with the judge's coverage (scored / 6) in the transaction that settles the item. A
+  dimension the judge could not label stays unscored with the reason; it never fails the item.
 """
 
 from __future__ import annotations
@@ -113,6 +117,45 @@ async def eval_persona(state: Any, job: Any, item: JobItem) -> None:
         await db.commit()
 
 
+async def judge_session_item(state: Any, job: Any, item: JobItem) -> None:
+    """The LLM judge on one closed session; its labels and coverage go into the session's stored eval."""
+    from sqlalchemy import update
+
+    from db import clock
+    from db.models import CoachingSession
+    from db.models.evals import SessionEval
+    from evals.judge import judge_chat_model, judge_session
+    from evals.session_transcript import TranscriptError, point_for
+    from evals.sources import transcript_of_session
+    from evals.structured import MethodLadder
+
+    session_id = uuid.UUID(item.key)
+    async with state.sessionmaker() as db:
+        cs = await db.get(CoachingSession, session_id)
+        row = await db.get(SessionEval, session_id)
+    if cs is None or row is None:
+        raise ItemInputError(f"session {session_id} no longer exists", field="session_id")
+    try:
+        transcript = transcript_of_session(cs)
+    except TranscriptError as exc:
+        raise ItemInputError(str(exc), field="session_id") from exc
+    factory = getattr(state, "judge_model_factory", None) or judge_chat_model
+    chat_model = factory()
+    labels = await asyncio.to_thread(judge_session, transcript, point_for(transcript.syllabus_point),
+                                     chat_model=chat_model, ladder=MethodLadder())
+    scored = sum(1 for r in labels if r.get("value") is not None)
+    model = getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None) or type(chat_model).__name__
+    judge = {"session": labels, "model": str(model), "coverage": {"scored": scored, "total": len(labels)},
+             "job_id": str(job.id)}
+    async with state.sessionmaker() as db:
+        await db.execute(update(SessionEval).where(SessionEval.session_id == session_id)
+                         .values(judge=judge, judged_at=clock.now()))
+        await repo.settle_item(db, job_id=job.id, key=item.key, status="done",
+                               result={"session_id": item.key, "coverage": judge["coverage"],
+                                       "labels": {r["key"]: r.get("value") for r in labels}})
+        await db.commit()
+
+
 def eval_database_name(job_id: uuid.UUID) -> str:
     """The scratch database of an eval job."""
     return f"teach_evaljob_{job_id.hex}"
@@ -125,5 +168,6 @@ async def drop_eval_database(state: Any, job: Any) -> None:
     await asyncio.to_thread(drop_scratch_database, state.db_url, eval_database_name(job.id))
 
 
-HANDLERS = {"class_plan": class_plan, "mark_attempts": mark_attempt, "eval_run": eval_persona}
+HANDLERS = {"class_plan": class_plan, "mark_attempts": mark_attempt, "eval_run": eval_persona,
+            "judge_sessions": judge_session_item}
 ON_END = {"eval_run": drop_eval_database}

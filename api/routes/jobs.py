@@ -1,4 +1,4 @@
-"""Background jobs: create (class/cohort plans, marking runs, eval runs), read with progress and per-item
+"""Background jobs: create (class/cohort plans, marking runs, eval runs, LLM-judge passes over closed sessions), read with progress and per-item
 results, list one's own, cancel. `POST` answers 202 with the job; poll `GET /v1/jobs/{id}`."""
 
 from __future__ import annotations
@@ -11,11 +11,19 @@ from fastapi import APIRouter, Query, status
 
 from api.deps import CurrentUser, SessionDep, StateDep, TeacherUser
 from api.errors import NotFound
-from api.schemas_jobs import ClassPlanJobCreate, EvalJobCreate, JobCancel, JobPublic, MarkingJobCreate
+from api.schemas_jobs import (
+    ClassPlanJobCreate,
+    EvalJobCreate,
+    JobCancel,
+    JobPublic,
+    JudgeJobCreate,
+    MarkingJobCreate,
+)
 from api.services.jobs import (
     can_see_job,
     create_class_plan_job,
     create_eval_job,
+    create_judge_job,
     create_marking_job,
     enqueue_job,
 )
@@ -62,6 +70,17 @@ async def create_eval_run_job(body: EvalJobCreate, session: SessionDep, state: S
                               user: TeacherUser) -> JobPublic:
     """The simulated-student scenario suite, on a scratch database (never the serving one)."""
     job = await create_eval_job(session, user=user, body=body)
+    await enqueue_job(session, state, job)
+    return await _public(session, await repo.get_job(session, job_id=job.id))
+
+
+@router.post("/session-judgements", status_code=status.HTTP_202_ACCEPTED)
+async def create_session_judgement_job(body: JudgeJobCreate, session: SessionDep, state: StateDep,
+                                       user: TeacherUser) -> JobPublic:
+    """An LLM-judge pass over the closed sessions of a date range (`since`, `until`; your students, or the
+    given `class_ids`): each session's six judge labels land in its stored eval (`eval.judge`), one item each,
+    with the judge's coverage. Sessions already judged are skipped unless `rejudge`."""
+    job = await create_judge_job(session, user=user, body=body)
     await enqueue_job(session, state, job)
     return await _public(session, await repo.get_job(session, job_id=job.id))
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.access import ensure_can_view_student
 from api.errors import DomainError, Forbidden, InvalidInput, NotFound, Unavailable
-from api.schemas_jobs import ClassPlanJobCreate, EvalJobCreate, MarkingJobCreate
+from api.schemas_jobs import ClassPlanJobCreate, EvalJobCreate, JudgeJobCreate, MarkingJobCreate
 from api.schemas_marking import AttemptCreate
 from api.schemas_planning import utc_today
 from api.services.marking import store_attempt
@@ -93,6 +93,52 @@ async def create_eval_job(db: AsyncSession, *, user: Student, body: EvalJobCreat
     return await repo.create_job(db, kind="eval_run", created_by=user.id,
                                  params={"points": points, "personas": personas, "offline": body.offline},
                                  item_keys=personas)
+
+
+MAX_JUDGED_SESSIONS = 2000
+
+
+async def create_judge_job(db: AsyncSession, *, user: Student, body: JudgeJobCreate) -> Job:
+    """An LLM-judge pass (teachers and admins) over the scored sessions closed in [since, until): a teacher's
+    own students only (optionally some of their classes), an admin's any; one item per session, oldest first.
+    Sessions already judged are skipped unless `rejudge`. 422 when no LLM is configured (no judge)."""
+    from datetime import UTC
+
+    from sqlalchemy import select
+
+    from db import clock
+    from db.models import ClassMember
+    from db.models.evals import SessionEval
+    from evals.judge import judge_available
+
+    if user.role not in ("teacher", "admin"):
+        raise Forbidden("only teachers and admins run evals")
+    if not judge_available():
+        raise InvalidInput("no LLM is configured, so there is no judge; configure an LLM first", field="since")
+    since = body.since if body.since.tzinfo else body.since.replace(tzinfo=UTC)
+    until = body.until or clock.now()
+    until = until if until.tzinfo else until.replace(tzinfo=UTC)
+    if until <= since:
+        raise InvalidInput("must be after since", field="until")
+    query = select(SessionEval.session_id).where(SessionEval.closed_at >= since, SessionEval.closed_at < until)
+    if body.class_ids is not None:
+        for index, class_id in enumerate(dict.fromkeys(body.class_ids)):
+            klass = await accounts.get_class(db, class_id=class_id)
+            if klass is None or (user.role != "admin" and klass.teacher_id != user.id):
+                raise NotFound("class not found", field=f"class_ids[{index}]")
+        members = select(ClassMember.student_id).where(ClassMember.class_id.in_(list(body.class_ids)))
+        query = query.where(SessionEval.student_id.in_(members))
+    elif user.role != "admin":
+        query = query.where(SessionEval.student_id.in_(await accounts.students_taught_by(db, teacher_id=user.id)))
+    if not body.rejudge:
+        query = query.where(SessionEval.judged_at.is_(None))
+    query = query.order_by(SessionEval.closed_at, SessionEval.session_id).limit(MAX_JUDGED_SESSIONS + 1)
+    keys = [str(sid) for sid in (await db.execute(query)).scalars()]
+    if len(keys) > MAX_JUDGED_SESSIONS:
+        raise InvalidInput(f"more than {MAX_JUDGED_SESSIONS} sessions in the range; narrow it", field="since")
+    params = {"since": since.isoformat(), "until": until.isoformat(), "rejudge": body.rejudge,
+              "class_ids": None if body.class_ids is None else [str(c) for c in dict.fromkeys(body.class_ids)]}
+    return await repo.create_job(db, kind="judge_sessions", created_by=user.id, params=params, item_keys=keys)
 
 
 async def enqueue_job(db: AsyncSession, state: Any, job: Job) -> None:

@@ -1,4 +1,4 @@
-"""Background jobs (class/cohort plans, marking runs, eval runs) and their per-item results.
+"""Background jobs (class/cohort plans, marking runs, eval runs, LLM-judge passes over closed sessions) and their per-item results.
 
 `jobs` is what the API shows (`GET /v1/jobs/{id}`); the queue engine (procrastinate, its own tables) only
 carries `{"job_id": …}` to a worker. Each item of a job (a student to plan for, an attempt to mark, an eval
@@ -18,7 +18,7 @@ from sqlmodel import Field, SQLModel
 
 from db.models.common import optional_timestamp_field, timestamp_field, uuid_pk_field
 
-JOB_KINDS = ("class_plan", "mark_attempts", "eval_run")
+JOB_KINDS = ("class_plan", "mark_attempts", "eval_run", "judge_sessions")
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 ITEM_STATUSES = ("pending", "done", "failed", "cancelled")
 
