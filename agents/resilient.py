@@ -29,6 +29,7 @@ from pydantic import ConfigDict, Field
 from agents.breaker import CircuitBreaker
 from agents.llm_bounds import EmptyResponseError, bounded_acall, bounded_call
 from agents.retry import MalformedToolCallError, RetryPolicy
+from agents.wire_messages import portable
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ class ResilientChatModel(BaseChatModel):
     ) -> ChatResult:
         def attempt() -> ChatResult:
             return _check_result(_parsed_sync(
-                lambda: self.primary._generate(messages, stop=stop, **self.primary_kwargs, **kwargs)))
+                lambda: self.primary._generate(portable(messages), stop=stop, **self.primary_kwargs, **kwargs)))
 
         try:
             result = bounded_call(attempt, self.policy, self.breaker)
@@ -231,7 +232,7 @@ class ResilientChatModel(BaseChatModel):
     ) -> ChatResult:
         async def attempt() -> ChatResult:
             result = await _parsed(
-                lambda: self.primary._agenerate(messages, stop=stop, **self.primary_kwargs, **kwargs))
+                lambda: self.primary._agenerate(portable(messages), stop=stop, **self.primary_kwargs, **kwargs))
             return _check_result(result)
 
         try:
@@ -255,7 +256,7 @@ class ResilientChatModel(BaseChatModel):
         try:
             has_first, first, stream = await bounded_acall(
                 lambda: _parsed(lambda: _open_stream(
-                    lambda: _model_astream(self.primary, messages, stop, model_kwargs))),
+                    lambda: _model_astream(self.primary, portable(messages), stop, model_kwargs))),
                 self.policy, self.breaker,
             )
         except Exception as exc:
