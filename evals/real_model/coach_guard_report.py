@@ -25,12 +25,20 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
     regenerated = sum(1 for g in guards if g.get("attempts") == 2 and not g.get("fallback"))
     fallbacks = sum(1 for g in guards if g.get("fallback"))
     ordered = sorted(turns)
+    # Which model wrote the reply the guard checked first: with the breaker open the offline model answers
+    # directly, and those turns say nothing about the real model.
+    first_model = Counter(g.get("caught_model") or g.get("checked_model") or "?" for g in guards)
+    real = [t for run in report.get("runs", []) for t, g in zip(run.get("turn_seconds", []), run.get("guards", []),
+                                                                  strict=False)
+            if g and (g.get("caught_model") or g.get("checked_model")) not in (None, "offline")]
     return {
         "runs": len(report.get("runs", [])), "passed": sum(r.get("passed", False) for r in report.get("runs", [])),
         "turns": len(turns), "guarded_replies": len(guards), "passed_first_time": first_try,
         "regenerated_and_passed": regenerated, "fell_back_to_offline": fallbacks, "caught_by_check": dict(caught),
         "turn_seconds_median": round(statistics.median(turns), 3) if turns else None,
         "turn_seconds_p95": round(ordered[int(0.95 * (len(ordered) - 1))], 3) if turns else None,
+        "first_reply_by_model": dict(first_model),
+        "real_model_turn_seconds_median": round(statistics.median(real), 3) if real else None,
         "models": sorted({m for r in report.get("runs", []) for m in r.get("models", [])}),
     }
 
