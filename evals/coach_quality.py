@@ -2,6 +2,7 @@
 
     python -m evals.coach_quality                 # the frozen held-out sets (evals/heldout/), the result
     python -m evals.coach_quality --set dev       # the tuning set, 4-fold cross-validated (in-sample tuning)
+    python -m evals.coach_quality --replies R.yaml --dialogues D.yaml   # any other set in the same formats
 
 Single replies (`coach_replies_*.yaml`): each in a new session opened with a neutral struggle ("I don't really
 get <topic>"), then the labelled reply. Scripted students (`coach_dialogues_*.yaml`): the struggle, then the
@@ -169,10 +170,15 @@ def report(t: Tally) -> dict[str, Any]:
     }
 
 
-def evaluate(which: str) -> dict[str, Any]:
-    """Figures on the held-out sets or the dev set."""
+def evaluate(which: str, replies: Path | None = None, dialogues: Path | None = None) -> dict[str, Any]:
+    """Figures on the held-out sets, the dev set, or the given files (`which` = "files")."""
     t = Tally()
-    if which == "heldout":
+    if which == "files":
+        if replies:
+            run_replies(replies, t)
+        if dialogues:
+            run_dialogues(dialogues, t)
+    elif which == "heldout":
         run_replies(HELDOUT / "coach_replies_heldout.yaml", t)
         run_dialogues(HELDOUT / "coach_dialogues_heldout.yaml", t)
     else:
@@ -199,8 +205,8 @@ def cross_validate(path: Path, t: Tally, folds: int = 4) -> None:
 
 
 def _print(which: str, figures: dict[str, Any]) -> None:
-    label = ("held-out (never used for tuning)" if which == "heldout"
-             else "dev (tuning data, 4-fold cross-validated: in-sample for the thresholds)")
+    label = {"heldout": "held-out (never used for tuning)", "files": "given files",
+             "dev": "dev (tuning data, 4-fold cross-validated: in-sample for the thresholds)"}[which]
     print(f"Offline Coach on the {label} set")
     print(f"{'measure':34} value")
     for key, value in figures.items():
@@ -213,10 +219,13 @@ def main(argv: list[str] | None = None) -> int:
     """CLI entry point (see module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", choices=["heldout", "dev"], default="heldout")
+    parser.add_argument("--replies", type=Path, help="a file of labelled single replies (instead of --set)")
+    parser.add_argument("--dialogues", type=Path, help="a file of scripted students (instead of --set)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
-    figures = evaluate(args.set)
-    _print(args.set, figures)
+    which = "files" if args.replies or args.dialogues else args.set
+    figures = evaluate(which, args.replies, args.dialogues)
+    _print(which, figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0
