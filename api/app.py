@@ -12,13 +12,15 @@ import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 import api.routes
 from api.body_limit import BodySizeLimit
+from api.deps import reject_unknown_query
 from api.errors import install_error_handlers
 from api.jobs.worker import start_background_worker
 from api.observability import RequestContext
+from api.openapi import install_openapi
 from api.service_state import open_service_state
 from api.settings import ApiSettings
 from api.web.install import install_web
@@ -32,7 +34,7 @@ def _include_routers(app: FastAPI) -> None:
         module = importlib.import_module(f"api.routes.{info.name}")
         router = getattr(module, "router", None)
         if router is not None:
-            app.include_router(router)
+            app.include_router(router, dependencies=[Depends(reject_unknown_query)])
 
 
 def create_app(*, database_url: str | None = None, settings: ApiSettings | None = None,
@@ -69,4 +71,5 @@ def create_app(*, database_url: str | None = None, settings: ApiSettings | None 
     install_error_handlers(app)
     install_web(app)
     _include_routers(app)
+    install_openapi(app)
     return app

@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.cookies import CSRF_HEADER, check_session_csrf, load_web_session
-from api.errors import Forbidden, Unauthorized
+from api.errors import Forbidden, InvalidInput, Unauthorized
 from db.models import Student
 from db.repo.accounts import get_account_by_token
 
@@ -75,6 +75,29 @@ def require_roles(*roles: str) -> Callable[..., Any]:
 StudentUser = Annotated[Student, Depends(require_roles("student"))]
 TeacherUser = Annotated[Student, Depends(require_roles("teacher", "admin"))]
 StaffUser = Annotated[Student, Depends(require_roles("teacher", "examiner", "admin"))]
+
+
+def _declared_query(request: Request, route: Any) -> frozenset[str]:
+    cache = request.app.__dict__.setdefault("_declared_query", {})
+    key = (route.path_format, request.method)
+    if key not in cache:
+        operation = request.app.openapi()["paths"].get(route.path_format, {}).get(request.method.lower(), {})
+        cache[key] = frozenset(p["name"] for p in operation.get("parameters", []) if p.get("in") == "query")
+    return cache[key]
+
+
+async def reject_unknown_query(request: Request) -> None:
+    """A query parameter the operation's OpenAPI entry does not declare is a 422 naming it (a misspelt
+    `limt=5` must not be silently ignored)."""
+    route = request.scope.get("route")
+    if route is None or not getattr(route, "include_in_schema", False) or not request.query_params:
+        return
+    declared = _declared_query(request, route)
+    for name in request.query_params:
+        if name not in declared:
+            shown = name or "(a parameter with an empty name)"
+            raise InvalidInput(f"{shown}: unknown query parameter; this operation takes "
+                               f"{', '.join(sorted(declared)) or 'none'}", field=name or "query")
 
 
 def app_state(request: Request) -> Any:

@@ -8,9 +8,10 @@ UTF-16 surrogate, both of which valid JSON can carry — is refused before anyth
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 
 def unstorable_text_problem(value: str) -> str | None:
@@ -35,6 +36,36 @@ def _check_text(value: Any) -> None:
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
             _check_text(item)
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON's 2.0 is the integer 2 (as JSON Schema says); `true` is not 1 and 2.5 is not a whole number."""
+    if isinstance(value, float) and not isinstance(value, bool) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A whole number in a request body: strict (no bools, no numeric strings), but 2.0 is accepted as 2.
+WholeNumber = Annotated[int, BeforeValidator(_whole_number), Field(strict=True)]
+
+
+def _iso_datetime(value: Any) -> Any:
+    """A date-time is ISO 8601 text: `0.5` or `1700000000` is not one (pydantic reads them as Unix times)."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
+        raise ValueError("must be an ISO 8601 date-time such as 2026-01-31T09:00:00Z")
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# A date-time in a query or body: ISO 8601 only.
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
 
 class RequestModel(BaseModel):

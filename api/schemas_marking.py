@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from api.request_model import RequestModel
+from api.request_model import RequestModel, WholeNumber
 from db.models import Attempt, AttemptedQuestion, ImprovementPlan, Question
 
 
@@ -99,8 +99,8 @@ class AttemptPublic(BaseModel):
 
 
 class ReviewDecisionIn(RequestModel):
-    # Strict: `false` is not a mark of 0.
-    marks_awarded: int = Field(ge=0, strict=True, description="The reviewer's mark, 0..the question's max_marks")
+    # Strict: `false` is not a mark of 0 (2.0 is 2).
+    marks_awarded: WholeNumber = Field(ge=0, description="The reviewer's mark, 0..the question's max_marks")
     feedback: str | None = Field(default=None, max_length=4000)
 
 

@@ -9,12 +9,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from api.request_model import RequestModel
+from api.request_model import RequestModel, WholeNumber
 from db import clock
 from db.models import StudyPlan, StudyPlanNote
 from tools.schedule import MAX_WINDOW_DAYS
 
-Grade = Annotated[int, Field(ge=0, le=5, strict=True)]
+Grade = Annotated[WholeNumber, Field(ge=0, le=5)]
 MIN_HOURS_PER_DAY = 0.25
 
 

@@ -56,7 +56,8 @@ def _check_size(state: StateDep, text: str, field: str) -> None:
         raise PayloadTooLarge(f"{field} is {len(text)} characters; the limit is {limit}", field=field)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED,
+             responses={429: {"description": "sessions-per-hour or turns-per-minute quota spent"}})
 async def open_session(body: CoachingSessionCreate, session: SessionDep, state: StateDep,
                        user: StudentUser) -> CoachingSessionCreated:
     """Open a session on a topic. With a struggle description, it is the first message and the Coach replies."""
@@ -80,7 +81,8 @@ async def open_session(body: CoachingSessionCreate, session: SessionDep, state: 
 
 
 @router.post("/{session_id}/messages", response_model=TurnPublic,
-             responses={200: {"content": {"text/event-stream": {}}}})
+             responses={200: {"content": {"text/event-stream": {}}},
+                        429: {"description": "turns-per-minute quota (student or class) or token budget spent"}})
 async def post_message(
     session_id: uuid.UUID, body: MessageCreate, request: Request, session: SessionDep, state: StateDep,
     user: StudentUser, idempotency_key: Annotated[str | None, Header(max_length=200)] = None,

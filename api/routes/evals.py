@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, model_validator
 from api.access import ensure_can_view_student
 from api.deps import SessionDep, StateDep, TeacherUser
 from api.errors import InvalidInput, NotFound, PayloadTooLarge, Unavailable
-from api.request_model import RequestModel
+from api.request_model import IsoDateTime, RequestModel
 from db.repo import coaching as repo
 from evals.session_transcript import MAX_ENTRIES, Transcript, TranscriptError, build_transcript
 
@@ -157,7 +157,7 @@ class CountsResponse(BaseModel):
 
 
 @router.get("/sessions/counts")
-async def session_eval_counts(db: SessionDep, user: TeacherUser, since: datetime, until: datetime | None = None,
+async def session_eval_counts(db: SessionDep, user: TeacherUser, since: IsoDateTime, until: IsoDateTime | None = None,
                               bucket: Literal["day", "week"] = Query(default="day")) -> CountsResponse:
     """Per period and coach model: closed sessions, sessions with a leak, leaking and lecture turns, mean
     question share (deterministic scores written when each session closed)."""

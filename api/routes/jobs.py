@@ -96,13 +96,13 @@ async def list_jobs(session: SessionDep, user: CurrentUser,
     return [await _public(session, job, with_items=False) for job in rows.scalars()]
 
 
-@router.get("/{job_id}")
+@router.get("/{job_id:uuid}")  # typed: GET /v1/jobs/class-plans is a 405, not a bad job id
 async def read_job(job_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> JobPublic:
     """Status, progress (done/failed/cancelled of total) and every item's result."""
     return await _public(session, await _visible(session, user, job_id))
 
 
-@router.post("/{job_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/{job_id:uuid}/cancel", status_code=status.HTTP_202_ACCEPTED)
 async def cancel_job(job_id: uuid.UUID, body: JobCancel, session: SessionDep, user: CurrentUser) -> JobPublic:
     """Cancel (body `{}` or `{"reason": …}`): a queued job at once; a running one before its next item
     (items already done stay done)."""

@@ -15,7 +15,7 @@ from api.web.render import templates
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Paths whose errors stay JSON (API clients); everything else is a page and gets an HTML error.
-_JSON_PREFIXES = ("/v1/", "/healthz", "/readyz", "/openapi.json", "/static/")
+_JSON_PREFIXES = ("/v1/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/static/")
 
 
 class SignInRequired(Exception):

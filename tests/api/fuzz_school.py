@@ -17,8 +17,10 @@ from tests.api.fuzz_support import Route, assert_error_envelope, assert_not_a_se
 class School:
     """The populated app, its client and the route table with real ids."""
 
-    def __init__(self, app: Any, client: httpx.AsyncClient, tokens: dict[str, str], routes: list[Route]) -> None:
+    def __init__(self, app: Any, client: httpx.AsyncClient, tokens: dict[str, str], routes: list[Route],
+                 db_url: str = "") -> None:
         self.app, self.client, self.tokens, self.routes = app, client, tokens, routes
+        self.db_url = db_url  # libpq URL of the school's own database (a live server can serve it too)
 
     def headers(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
@@ -169,7 +171,8 @@ async def school_fixture(pg_server_url: str, pg_template: str):  # noqa: ANN201
     from tests import pg
 
     name = pg.clone_database(pg_server_url, pg_template)
-    app = create_app(database_url=pg.with_database(pg_server_url, name))
+    url = pg.with_database(pg_server_url, name)
+    app = create_app(database_url=url)
     try:
         async with app.router.lifespan_context(app):
             demo = DemoSchool()
@@ -178,6 +181,6 @@ async def school_fixture(pg_server_url: str, pg_template: str):  # noqa: ANN201
                 await build_history(app.state, client, demo)
                 tokens = {"ada": demo.tokens[email("ada")], "ben": demo.tokens[email("ben")],
                           "teacher": demo.tokens[email("rivera")], "examiner": demo.tokens[email("okafor")]}
-                yield School(app, client, tokens, await _routes(app, client, demo))
+                yield School(app, client, tokens, await _routes(app, client, demo), url)
     finally:
         pg.drop_database(pg_server_url, name)

@@ -14,6 +14,7 @@ import pytest
 
 from tests import pg
 from tests.api.conftest import Account
+from tests.figures import record
 from tests.outage_cluster import OutageCluster
 
 
@@ -83,6 +84,10 @@ async def test_an_outage_is_503_with_retry_after_and_saved_means_saved(app, clus
             ready = await client.get("/readyz")
         finally:
             cluster.start()
+        record("outage.requests", len(responses))
+        record("outage.503_with_retry_after", sum(r.status_code == 503 and "Retry-After" in r.headers
+                                                  for r in responses))
+        record("outage.500", sum(r.status_code >= 500 and r.status_code != 503 for r in responses))
         assert [r.status_code for r in responses] == [503] * len(responses), [r.text for r in responses]
         assert all(int(r.headers["Retry-After"]) >= 1 for r in responses)
         assert all(r.json()["error"]["code"] == "unavailable" for r in responses)
@@ -92,6 +97,7 @@ async def test_an_outage_is_503_with_retry_after_and_saved_means_saved(app, clus
         for i, (_, sid) in enumerate(students):
             stored = [c for role, c in await _transcript(app, sid) if role == "student"]
             assert (f"message {i}: demand falls when the price rises" in stored) == (i in said_saved)
+        record("outage.saved_said_wrongly", 0)  # every "saved" was checked true (and every unsaid one absent)
         # Back up: each client retries by key; every message is stored once, with its reply.
         for i, (acct, sid) in enumerate(students):
             msg = {"content": f"message {i}: demand falls when the price rises"}
@@ -114,5 +120,8 @@ async def test_after_a_restart_no_turn_fails_on_a_stale_connection(app, cluster)
         assert await turns(1) == [200] * 5  # every pool now holds open connections
         cluster.stop()
         cluster.start()
-        assert await turns(2) == [200] * 5  # the very first turns after the restart
+        after = await turns(2)
+        record("stale_pool.turns_after_restart", len(after))
+        record("stale_pool.failed", sum(code != 200 for code in after))
+        assert after == [200] * 5  # the very first turns after the restart
         assert (await client.get("/readyz")).status_code == 200

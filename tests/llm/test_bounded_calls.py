@@ -15,6 +15,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from agents.deadline import deadline_after
 from agents.llm import get_chat_model, model_label
+from tests.figures import record
 from tests.llm.fake_openai_server import FakeOpenAI, Fault, Reply, settings_for
 
 MODEL = "fake-tutor-1"
@@ -48,10 +49,13 @@ async def test_a_hung_provider_costs_one_deadline_then_the_open_breaker_costs_no
         fake_openai: FakeOpenAI) -> None:
     fake_openai.default = Reply(text=QUESTION, delay=30)
     reply, took = await _timed(_model(fake_openai), deadline=1.5)
+    record("hung.deadline_s", 1.5)
+    record("hung.turn_s", took)
     assert model_label(reply) == "offline" and reply.content
     assert took <= 1.5 + 0.5
     sent = len(fake_openai.requests)
     reply, took = await _timed(_model(fake_openai), deadline=1.5)  # a fresh model object, same endpoint
+    record("hung.breaker_open_turn_s", took)
     assert model_label(reply) == "offline"
     # The breaker is open: no call (counted below) and no wait for one. The ≤ 100 ms figure is measured by
     # evals/benchmarks (timed tests flake on a loaded CI machine); here: less than one deadline.
@@ -61,11 +65,13 @@ async def test_a_hung_provider_costs_one_deadline_then_the_open_breaker_costs_no
 
 async def test_a_500ing_provider_opens_the_breaker_after_its_retries(fake_openai: FakeOpenAI) -> None:
     fake_openai.default = Fault(500)
-    reply, _ = await _timed(_model(fake_openai), deadline=5)
+    reply, took = await _timed(_model(fake_openai), deadline=5)
+    record("http500.first_turn_s", took)
     assert model_label(reply) == "offline"
     assert len(fake_openai.requests) == 3
     for _ in range(5):
         reply, took = await _timed(_model(fake_openai), deadline=5)
+        record("http500.breaker_open_turn_s", took)
         assert model_label(reply) == "offline" and took < 1.0  # no retries, no back-off (benchmark: ≤ 100 ms)
     assert len(fake_openai.requests) == 3  # five more turns, not one more request
 
@@ -91,6 +97,8 @@ async def test_empty_choices_are_retried_then_answered(fake_openai: FakeOpenAI) 
 async def test_empty_choices_that_persist_fall_back_to_the_offline_model(fake_openai: FakeOpenAI) -> None:
     fake_openai.default = Reply(empty_choices=True)
     reply, took = await _timed(_model(fake_openai), deadline=5)
+    record("empty.turn_s", took)
+    record("empty.label_offline", model_label(reply) == "offline")
     assert model_label(reply) == "offline" and reply.content
     assert len(fake_openai.requests) == 3 and took < 5
 

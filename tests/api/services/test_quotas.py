@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from api.services.quotas import QuotaSettings
+from tests.figures import record
 
 
 async def _open(client, account) -> str:  # noqa: ANN001
@@ -41,6 +42,11 @@ async def test_one_student_hammering_is_limited_and_others_are_not_slowed(client
 
     hammered, quiet_turns = await asyncio.gather(hammer(), meanwhile())
     codes = [r.status_code for r in hammered]
+    record("hammer.turns_sent", len(codes))
+    record("hammer.limit", limit)
+    record("hammer.429", codes.count(429))
+    record("hammer.quiet_idle_median_s", statistics.median(idle))
+    record("hammer.quiet_loaded_median_s", statistics.median(t for _, t, _ in quiet_turns))
     # (the offline Coach may close the hammered session meanwhile: those turns are 409, still counted)
     assert codes.count(200) + codes.count(409) == limit and codes.count(429) == 15 and codes.count(200) >= 1
     refused = next(r for r in hammered if r.status_code == 429)

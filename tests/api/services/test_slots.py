@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from api.services.slots import SlotSettings
+from tests.figures import record
 from tests.llm.fake_openai_server import FakeOpenAI, Reply
 
 QUESTION = "What happens to the quantity demanded when the price rises?"
@@ -91,6 +92,8 @@ async def test_sixteen_slow_markings_do_not_slow_other_students_chat(app, client
     loaded = await _chat_latencies(client, chatter, 8)
     results = await markings
     watcher.cancel()
+    record("markings.idle_chat_p95_s", _p95(idle))
+    record("markings.loaded_chat_p95_s", _p95(loaded))
     assert [r.status_code for r in results] == [201] * 16
     assert busiest == SlotSettings().marking  # marking ran at its own bound, queueing the rest
     assert _p95(loaded) <= 2 * _p95(idle) + 0.1, (idle, loaded)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.api.services.conftest import _make_account, provider_env
+from tests.figures import record
 from tests.live_server import LiveServer
 from tests.llm.fake_openai_server import Fault, Reply
 
@@ -60,6 +61,10 @@ async def test_a_hung_provider_the_stream_speaks_at_once_and_answers_by_the_dead
     fake_provider.reset()
     fake_provider.default = Reply(text="never sent", delay=60)
     first, total, comments, events = await _stream(server, "I think it is about how much people buy")
+    record("sse_hung.deadline_s", DEADLINE)
+    record("sse_hung.first_event_s", first)
+    record("sse_hung.turn_s", total)
+    record("sse_hung.keepalives", len(comments))
     assert first <= 1.0
     assert len(comments) >= 3  # ": accepted" and keep-alives while the turn waited
     assert total <= DEADLINE + 1.5
@@ -68,6 +73,7 @@ async def test_a_hung_provider_the_stream_speaks_at_once_and_answers_by_the_dead
     assert "".join(d["text"] for k, d in events if k == "token") == done[1]["reply"]
     # The breaker is now open: the next turn does not wait for the provider at all.
     _, again, _, events = await _stream(server, "maybe it depends on substitutes")
+    record("sse_hung.breaker_open_turn_s", again)
     assert events[-1][1]["model"] == "offline" and again < 1.0
     await asyncio.sleep(4.1)  # let the cool-down pass for the next test
 
@@ -82,6 +88,9 @@ async def test_malformed_tool_arguments_stream_the_offline_reply_labelled_offlin
     fake_provider.default = Reply(tool_calls=[("lookup_syllabus_point", '{"code": ')])
     _, total, _, events = await _stream(server, "is it the percentage change in quantity?")
     kinds = [k for k, _ in events]
+    record("malformed.turn_s", total)
+    record("malformed.tokens", kinds.count("token"))
+    record("malformed.label_offline", events[-1][1]["model"] == "offline")
     assert kinds[-1] == "done" and kinds.count("token") >= 2
     assert events[-1][1]["model"] == "offline" and events[-1][1]["reply"]
     assert len(fake_provider.requests) >= 2  # the bad output was retried before falling back

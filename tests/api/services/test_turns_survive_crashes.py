@@ -13,6 +13,7 @@ import uuid
 import httpx
 
 from tests.api.services.conftest import provider_env, transcripts
+from tests.figures import record
 from tests.live_server import LiveServer
 from tests.llm.fake_openai_server import Reply
 
@@ -74,6 +75,12 @@ async def test_kill_9_mid_turn_loses_and_duplicates_nothing(db_url, accounts, fa
         server.kill()
     assert counts["transport_errors"] > 0, "the kill interrupted no request; the test proved nothing"
     stored = await transcripts(db_url)
+    said = [m for sid in sids for m in sent[sid] if m[0] == "student"]
+    kept = [m for sid in sids for m in stored[uuid.UUID(sid)] if m[0] == "student"]
+    record("kill9.messages", len(said))
+    record("kill9.interrupted_requests", counts["transport_errors"])
+    record("kill9.duplicated", sum(max(0, kept.count(m) - 1) for m in set(said)))
+    record("kill9.lost", sum(1 for m in set(said) if m not in kept))
     for sid in sids:
         assert stored[uuid.UUID(sid)] == sent[sid]  # every message once, in order, each with its reply
 
@@ -108,6 +115,10 @@ async def test_clients_that_disconnect_mid_stream_still_get_their_turn_stored_on
                 break
             await asyncio.sleep(0.2)
         stored = await transcripts(db_url)
+        record("sse_disconnect.turns", len(sids))
+        record("sse_disconnect.stored_once_with_reply",
+               sum(stored[uuid.UUID(sid)] == [("student", said), ("coach", QUESTION)] for sid in sids))
+        record("sse_disconnect.first_event_max_s", max(first_event_after))
         assert all(stored[uuid.UUID(sid)] == [("student", said), ("coach", QUESTION)] for sid in sids), stored
         # The reconnecting client asks again with its key and gets the stored reply; nothing is appended.
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
