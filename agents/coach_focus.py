@@ -10,6 +10,7 @@ session can start by testing that belief.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -38,8 +39,6 @@ def step_phrasings(step: dict[str, Any]) -> list[str]:
 
 @lru_cache(maxsize=256)
 def _step_index(point_key: str, code: str | None) -> ExampleIndex:
-    import json
-
     point = {**json.loads(point_key), "code": code}
     expectations, _, _ = point_items(point)
     by_id = {e.key: e for e in expectations}
@@ -57,12 +56,20 @@ on_clear(_step_index.cache_clear)
 
 
 def _index_for(point: dict[str, Any]) -> ExampleIndex:
-    import json
-
     key = json.dumps({k: point.get(k) for k in ("expectations", "misconceptions", "ladder")}, sort_keys=True)
     return _step_index(key, point.get("code"))
 
 
+@lru_cache(maxsize=256)
+def _step_words(point_key: str) -> tuple[tuple[Any, ...], ...]:
+    point = json.loads(point_key)
+    return tuple(tuple(features(t) for t in (*step_phrasings(step), step["hint"]))
+                 for step in point.get("ladder") or [])
+
+
+on_clear(_step_words.cache_clear)
+
+CONTAINMENT_WEIGHT = 0.15  # how much of the question's rare words the step's own wording covers
 CURRENT_STEP_BONUS = 0.08  # an ambiguous question is most likely about the step being worked on
 
 
@@ -91,11 +98,12 @@ def question_focus(point: dict[str, Any], text: str, *, reached: tuple[str, ...]
         return Focus(current if current is not None else 0, None, 0.0)
     index = _index_for(point)
     grams = features(text)
+    own = _step_words(json.dumps({"ladder": ladder}, sort_keys=True))
     expectations = {e["id"]: e for e in point.get("expectations", [])}
     best: tuple[float, int] | None = None
     scores: dict[int, float] = {}
     for i, step in enumerate(ladder):
-        score = index.similarity(grams, i)
+        score = index.similarity(grams, i) + CONTAINMENT_WEIGHT * index.containment(grams, own[i])
         cue_share = max((match_cues(text, expectations[t]["cues"]).matched / max(len(expectations[t]["cues"]), 1)
                          for t in step["targets"] if t in expectations), default=0.0)
         score += 0.25 * cue_share + (CURRENT_STEP_BONUS if i == current else 0.0)

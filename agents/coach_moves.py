@@ -58,6 +58,14 @@ _QUESTION_START = re.compile(
     r"|is|isnt|are|arent|does|doesnt|do|dont|did|can|could|would|wouldnt|will|should|shouldnt|was|wasnt)\b")
 
 
+# "I don't get why the curve shifts", "confused how a subsidy helps": a question about something, in the form of
+# confusion. Three words after the question word make it about something ("idk why", "not sure how" are not).
+_CONFUSED_ASK = re.compile(r"\b(dont|do not|still dont|never) (get|understand|see)( \w+)? (why|how|what|whether)\b"
+                           r"|\bconfus\w* (about|why|how|with|on)\b")
+_ASKS_ABOUT = re.compile(r"\b(why|how|what|whats|which|does|doesnt|do|did|is|isnt|are|arent|would|wouldnt|will|can"
+                         r"|could|should)\b(\s+\w+){3,}")
+
+
 def classify_intent(text: str) -> str | None:
     """"injection", "wants_human" or "answer_request" when the message is one of those, else None."""
     norm = normalise(text)
@@ -78,8 +86,18 @@ def is_question(text: str) -> bool:
     # Without a question mark only a short message that opens like a question is one ("why is it inelastic
     # tho"); "when/where/which …" more often opens a statement ("When supply is inelastic, price rises").
     norm = normalise(stripped)
+    if _CONFUSED_ASK.search(norm) and asks_about_something(stripped):
+        return True
     return (len(norm.split()) <= QUESTION_MAX_WORDS and bool(_QUESTION_START.search(norm))
             and not norm.startswith(("when ", "where ", "which ")))
+
+
+def asks_about_something(text: str) -> bool:
+    """True when, beside any "idk"/"I'm confused", the message asks about something ("idk, is it cos people
+    need it for work?", "I'm confused why no substitutes makes it inelastic") — a question to engage with,
+    not a plain "I don't know"."""
+    rest = _DONT_KNOW.sub(" ", normalise(text))
+    return bool(_ASKS_ABOUT.search(rest))
 
 
 def gave_up(text: str) -> bool:

@@ -241,7 +241,7 @@ def _judge(data: dict[str, Any], text: str, new: CoachProgress, asked: str) -> C
         return new
     if mistaken is not None:
         return _no_progress(new, "misconception", count_attempt=False)
-    if asking and not moves.dont_know(text):
+    if asking and (not moves.dont_know(text) or moves.asks_about_something(text)):
         if new.question_step is not None:
             new.ladder_index = new.question_step  # work on what they asked about
         new.last_move = "question"  # engaging is not failing: no attempt counted

@@ -25,7 +25,8 @@ STOPWORDS = frozenset(
     "those i me my we you your they them he she his her what which who when why how do does did not no so but if "
     "then than also just really very like would will can could should may might must there here because as into "
     "more most less much many some any all each one get gets got make makes made thing things think guess maybe "
-    "yeah yes ok okay um erm well sort kind lot people someone something".split())
+    "yeah yes ok okay um erm well sort kind lot people someone something though tho actually basically literally "
+    "wait".split())
 
 
 def stem(word: str) -> str:
@@ -70,6 +71,18 @@ class ExampleIndex:
         default = max(self.idf.values(), default=1.0)
         vector = {t: (1 + math.log(c)) * self.idf.get(t, default) for t, c in grams.items()}
         return vector, math.sqrt(sum(v * v for v in vector.values())) or 1.0
+
+    def containment(self, grams: Counter[str], texts_features: Iterable[Counter[str]]) -> float:
+        """Share (0..1) of the rarity-weighted words of `grams` that occur anywhere in `texts_features`.
+
+        Asymmetric, unlike the cosine: a short question ("why is petrol inelastic tho") is measured by how much of
+        what it asks about a long text covers, not diluted by everything else the long text says.
+        """
+        present = set().union(*texts_features) if texts_features else set()
+        default = max(self.idf.values(), default=1.0)
+        words = [t for t in grams if "_" not in t]
+        total = sum(self.idf.get(t, default) for t in words)
+        return sum(self.idf.get(t, default) for t in words if t in present) / total if total else 0.0
 
     def similarity(self, text_or_features: str | Counter[str], key: Hashable) -> float:
         """Best cosine (0..1) between the text and the examples of `key`; 0 when `key` has none."""

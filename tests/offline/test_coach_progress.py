@@ -190,3 +190,27 @@ def test_any_text_is_assessed_without_error(text):
 ])
 def test_economics_answers_are_not_mistaken_for_requests(text, not_move):
     assert run("hi", text).last_move != not_move
+
+
+@pytest.mark.parametrize("text", [
+    "im confused why does having no substitutes make it more elastic?",
+    "idk, is it cos people cant switch to other brands?",
+    "i dont get why it matters if there are substitutes",
+])
+def test_a_question_wrapped_in_confusion_is_a_question_about_its_step(text):
+    progress = run("I don't get elasticity", text)
+    assert progress.last_move == "question"
+    assert progress.ladder_index == 2  # the substitutes step, which is what they asked about
+
+
+@pytest.mark.parametrize("text", ["idk", "im confused", "not sure tbh", "i dont get it"])
+def test_plain_dont_know_is_still_dont_know(text):
+    assert run("I don't get elasticity", text).last_move == "dont_know"
+
+
+def test_an_opening_question_starts_at_the_step_whose_own_words_it_uses():
+    from evals.coach_quality import _points
+
+    point = _points()["9708.2.2"]
+    progress = assess_turn(point, "why is petrol inelastic tho", CoachProgress())
+    assert "petrol" in point["ladder"][progress.ladder_index]["question"].lower()
