@@ -22,6 +22,9 @@ from curriculum.text_forms import canonical
 
 CLAUSE_BREAK = " ¦ "
 NEGATION_WINDOW = 3  # words before a cue that can negate it
+# A belief is denied by a negator further back in its clause: "-2.5 isn't inelastic just cos it's negative"
+# denies "negative means inelastic" although "not" is five words before "negative".
+DENIAL_WINDOW = 8
 NEGATORS = frozenset(["not", "no", "never", "cannot", "nor", "neither", "without", "hardly", "nothing", "isnt"])
 _CLAUSES = re.compile(r"[.!?;:\n,()]+|\s[—–-]\s|\bbut\b|\bwhereas\b|\bhowever\b|\binstead\b|\brather\b",
                       re.IGNORECASE)
@@ -89,10 +92,10 @@ def cue_form(cue: str) -> str:
     return f"{' ' if cue[:1].isspace() else ''}{core}{' ' if cue[-1:].isspace() else ''}"
 
 
-def _negated(text: str, start: int, cue: str) -> bool:
+def _negated(text: str, start: int, cue: str, window: int = NEGATION_WINDOW) -> bool:
     if cue.split(" ", 1)[0] in NEGATORS:
         return False
-    before = text[:start].rsplit(CLAUSE_BREAK.strip(), 1)[-1].split()[-NEGATION_WINDOW:]
+    before = text[:start].rsplit(CLAUSE_BREAK.strip(), 1)[-1].split()[-window:]
     if not before:
         return False
     if before[-1] == "not" and text[start:].lstrip().startswith("only"):
@@ -100,7 +103,7 @@ def _negated(text: str, start: int, cue: str) -> bool:
     return any(word in NEGATORS for word in before)
 
 
-def _group_state(text: str, raw: str, group: Sequence[str], negation: bool) -> int:
+def _group_state(text: str, raw: str, group: Sequence[str], negation: bool, window: int = NEGATION_WINDOW) -> int:
     """2 = positive occurrence, 1 = only negated occurrences, 0 = absent (or the opposite direction named)."""
     if _wrong_direction(text, group):
         return 0
@@ -114,20 +117,22 @@ def _group_state(text: str, raw: str, group: Sequence[str], negation: bool) -> i
             continue
         start = text.find(form)
         while start != -1:
-            if not negation or not _negated(text, start, form.strip()):
+            if not negation or not _negated(text, start, form.strip(), window):
                 return 2
             state = 1
             start = text.find(form, start + 1)
     return state
 
 
-def match_cues(text: str, cues: Sequence[Sequence[str]], *, negation: bool = True) -> CueMatch:
+def match_cues(text: str, cues: Sequence[Sequence[str]], *, negation: bool = True,
+               window: int = NEGATION_WINDOW) -> CueMatch:
     """Match `cues` against `text` in canonical form (see module docstring).
 
     With `negation=False` a negated occurrence counts like any other: expectations' cue lists often rely on a
     negated phrase to express the idea itself ("they don't realise the benefit" = imperfect information).
+    `window` is how many words before a cue a negator reaches (misconceptions use `DENIAL_WINDOW`).
     """
     canon = canonical_clauses(text)
     raw = _lower_collapsed(text)
-    states = [_group_state(canon, raw, group, negation) for group in cues]
+    states = [_group_state(canon, raw, group, negation, window) for group in cues]
     return CueMatch(matched=states.count(2), negated=states.count(1), total=len(states))

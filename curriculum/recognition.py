@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from curriculum.cue_match import CueMatch, match_cues
+from curriculum.cue_match import DENIAL_WINDOW, NEGATION_WINDOW, CueMatch, match_cues
 from curriculum.similarity import ExampleIndex, features
 
 RELAXED_SIMILARITY = 0.30  # all groups but one + this close to the idea's examples → credited
@@ -74,7 +74,8 @@ def _index(items: Sequence[Item]) -> ExampleIndex:
 
 def _assess(item: Item, grams: Any, text: str, index: ExampleIndex, *,
             negation: bool = False) -> tuple[CueMatch, float]:
-    return match_cues(text, item.cues, negation=negation), index.similarity(grams, item.key)
+    window = DENIAL_WINDOW if negation else NEGATION_WINDOW
+    return match_cues(text, item.cues, negation=negation, window=window), index.similarity(grams, item.key)
 
 
 def _credited(cm: CueMatch, sim: float, rival: float) -> str | None:

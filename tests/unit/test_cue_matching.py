@@ -56,3 +56,14 @@ def test_text_containing_a_cue_word_matches(cue: str, before: str, after: str) -
     # a cue always matches text built around it (separated by spaces), whatever the surrounding text
     if normalise(cue) or cue.strip():
         assert cue_hits(f"{before} {cue} {after}", [[cue]])
+
+
+def test_a_belief_denied_further_back_in_its_clause_is_not_stated():
+    from curriculum.cue_match import DENIAL_WINDOW, match_cues
+
+    cues = [["negative"], ["inelastic"]]
+    text = "-2.5 isnt inelastic just cos its negative, u ignore the sign"
+    assert match_cues(text, cues).matched == 1  # the 3-word window sees "not inelastic" but not "… negative"
+    denied = match_cues(text, cues, window=DENIAL_WINDOW)
+    assert not denied.full and denied.negated == 2
+    assert match_cues("it is inelastic because it is negative", cues, window=DENIAL_WINDOW).full
