@@ -82,6 +82,19 @@ class Tally:
         return self.n.get(num, 0) / self.n[den] if self.n.get(den) else None
 
 
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+def _framing(reply: str, point: dict[str, Any]) -> str:
+    """The Coach's own framing of a reply: without the student's words quoted back and the curriculum's ladder
+    texts, so "wrong" in "Which of these could you prove wrong?" or in a quote is not a "not quite"."""
+    text = _QUOTED.sub(" ", reply)
+    for step in point.get("ladder", []):
+        for said in (step["question"], step["hint"], *step.get("rephrasings", [])):
+            text = text.replace(said, " ")
+    return text
+
+
 def _judge_reply(t: Tally, item: dict[str, Any], credited: set[str], reply: str, probed: str | None,
                  point: dict[str, Any]) -> None:
     labelled = set(item.get("expectations") or [])
@@ -97,12 +110,12 @@ def _judge_reply(t: Tally, item: dict[str, Any], credited: set[str], reply: str,
     if kind == "correct":
         t.add("correct")
         t.add("correct_credited", int(bool(credited & labelled)))
-        t.add("correct_told_not_quite", int(bool(NOT_QUITE.search(reply)) or probed is not None))
+        t.add("correct_told_not_quite", int(bool(NOT_QUITE.search(_framing(reply, point))) or probed is not None))
     if kind == "misconception":
         t.add("misconceptions")
         t.add("misconception_probed_right", int(probed == item.get("misconception")))
     if kind in ("vague", "off_track"):
-        t.add("other_told_not_quite", int(bool(NOT_QUITE.search(reply))))
+        t.add("other_told_not_quite", int(bool(NOT_QUITE.search(_framing(reply, point)))))
 
 
 def run_replies(path: Path, t: Tally) -> None:
