@@ -170,6 +170,25 @@ def recognise(point: dict[str, Any], text: str, *, context: str = "") -> Recogni
             candidates.append(Evidence(key, how, sim, cm))
     if candidates:
         result.misconception = min(candidates, key=lambda e: (order[e.how], -e.similarity))
+    return _one_reading(result, order)
+
+
+def _one_reading(result: Recognition, order: dict[str, int]) -> Recognition:
+    """When the same words read both as an expected idea and as a misconception, keep the stronger reading.
+
+    They are usually one claim matched twice ("subsidy makes fares cheaper so demand shifts right" hits the
+    subsidy idea's cues and the shifts-demand misconception): crediting it and probing it at once tells the
+    student they are right and wrong in one breath. Stronger = better route (cues, context, relaxed, similar),
+    then higher similarity to its examples.
+    """
+    mis = result.misconception
+    if mis is None or not result.expectations:
+        return result
+    best = result.expectations[0]
+    if (order[mis.how], -mis.similarity) < (order[best.how], -best.similarity):
+        result.expectations = []
+    else:
+        result.misconception = None
     return result
 
 

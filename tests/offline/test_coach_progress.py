@@ -214,3 +214,23 @@ def test_an_opening_question_starts_at_the_step_whose_own_words_it_uses():
     point = _points()["9708.2.2"]
     progress = assess_turn(point, "why is petrol inelastic tho", CoachProgress())
     assert "petrol" in point["ladder"][progress.ladder_index]["question"].lower()
+
+
+def test_one_claim_is_not_credited_and_probed_at_once():
+    """"Demand shifts right" after a subsidy is the misconception, even though it names the subsidy's effect."""
+    from curriculum.recognition import recognise
+    from evals.coach_quality import _points
+
+    point = _points()["9708.3.2"]
+    found = recognise(point, "subsidy makes fares cheaper so more ppl want the bus, demand shifts right")
+    assert found.misconception is not None and not found.expectations
+    progress = run_point(point, "I don't get subsidies", "subsidy makes fares cheaper so more ppl want the bus, "
+                                                         "demand shifts right")
+    assert progress.last_move == "misconception" and not progress.reached
+
+
+def run_point(point, *texts):
+    progress = CoachProgress()
+    for text in texts:
+        progress = assess_turn(point, text, progress)
+    return progress
