@@ -5,7 +5,8 @@ each error response has the real envelope `{"error": {"code", "message", "field"
 Statuses that follow from how a route is built are added here, once, for every operation:
 - 401 and 403 where it needs a signed-in account (its `security` entry: a bearer token or the web session,
   whose state-changing requests also need the CSRF header; role and access checks answer 403);
-- 404 where the path, the query or the body (of a signed-in route) names a row; 422 where it takes parameters or a body (a field is named);
+- 404 where the path, the query or the body (of a signed-in route) names a row; 422 everywhere (a field is
+  named: a bad parameter or body field, or a query parameter the operation does not declare);
 - 400 (a malformed Content-Length), 408 (a body that does not arrive in time) and 413 (too large) where it
   takes a body (api/body_limit.py);
 - 409 on writes (a duplicate or a row changed meanwhile, api/errors.py);
@@ -60,8 +61,7 @@ def _implied(path: str, method: str, op: dict[str, Any]) -> set[int]:
         codes |= {401, 403, 503}
     if "{" in path or (op.get("security") and (has_body or op.get("parameters"))):
         codes.add(404)  # a row named in the path, the query or the body
-    if op.get("parameters") or has_body:
-        codes.add(422)
+    codes.add(422)  # a parameter or body field at fault, or a query parameter it does not declare (api/deps.py)
     if has_body:
         codes |= {400, 408, 413}
     if method != "get" and op.get("security"):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from api.request_model import RequestModel
+from api.request_model import IsoDateTime, RequestModel
 from api.schemas_marking import AnswerIn
 from api.schemas_planning import ClassPlanCreate
 from db.models import Job, JobItem
@@ -47,8 +47,8 @@ class JudgeJobCreate(RequestModel):
     """`POST /v1/jobs/session-judgements`: an LLM-judge pass over the closed sessions of a date range (closed in
     [since, until)), optionally of some classes only; one item per session."""
 
-    since: datetime
-    until: datetime | None = None
+    since: IsoDateTime
+    until: IsoDateTime | None = None
     class_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=50)
     rejudge: bool = False
 

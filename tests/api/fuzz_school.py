@@ -91,6 +91,8 @@ async def _routes(app: Any, client: httpx.AsyncClient, school: Any) -> list[Rout
             "student_id": ids["ada"], "subject_code": "9708",
             "answers": [{"question_id": str(question), "answer": "demand falls"}]}]}, required=["submissions"]),
         Route("POST", "/v1/jobs/eval-runs", "teacher", body={"points": ["9708.2.2"], "personas": ["confused"]}),
+        Route("POST", "/v1/jobs/session-judgements", "teacher", body={"since": "2026-01-01T00:00:00Z"},
+              required=["since"]),
         Route("GET", "/v1/jobs", "teacher", query=["limit"]),
         Route("GET", "/v1/jobs/{job_id}", "teacher", {"job_id": job["id"]}),
         Route("POST", "/v1/jobs/{job_id}/cancel", "teacher", {"job_id": job["id"]}, body={"reason": "fuzz"}),

@@ -88,3 +88,17 @@ def test_every_operation_of_the_schema_is_exercised() -> None:
 def test_every_operation_passes_every_check(case, who: str, live: LiveServer, tokens: dict[str, str]) -> None:  # noqa: ANN001
     case.call_and_validate(base_url=live.url, headers={"Authorization": f"Bearer {tokens[who]}"})
     record(f"schemathesis.cases.{who}", 1)
+
+
+def test_every_error_response_is_the_envelope_and_429_503_carry_retry_after() -> None:
+    spec = _spec()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert "422" in op["responses"], (method, path)
+            for code, response in op["responses"].items():
+                if int(code) >= 400:
+                    schema_ref = response["content"]["application/json"]["schema"]["$ref"]
+                    assert schema_ref == "#/components/schemas/Error", (method, path, code)
+                if code in ("429", "503"):
+                    assert "Retry-After" in response["headers"], (method, path, code)

@@ -4,6 +4,7 @@ marking's slots while other students' chat keeps its latency; scoring a transcri
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 
@@ -34,7 +35,7 @@ async def app(db_url: str, fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch):  
            "TEACH_LLM_MARKER_MODEL": "slow-marker", "TEACH_LLM_REVIEWER_MODEL": "slow-marker",
            "TEACH_LLM_PLANNER_MODEL": "slow-marker", "TEACH_LLM_MAX_ATTEMPTS": "1",
            "TEACH_LLM_BREAKER_FAILURES": "1000", "TEACH_MARKING_DEADLINE_SECONDS": "10",
-           "TEACH_QUOTA_STUDENT_TURNS_PER_MINUTE": "0"}
+           "TEACH_QUOTA_STUDENT_TURNS_PER_MINUTE": "0", "TEACH_QUOTA_STUDENT_SESSIONS_PER_HOUR": "0"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("TEACH_LLM_OFFLINE", raising=False)
@@ -75,7 +76,13 @@ async def test_sixteen_slow_markings_do_not_slow_other_students_chat(app, client
         qid = str((await s.execute(select(Question.id).where(Question.ref == "9708-Q3-01"))).scalar_one())
     chatter = await make_account("student")
     markers = [await make_account("student") for _ in range(16)]
-    idle = await _chat_latencies(client, chatter, 8)
+    # The benchmark (evals/benchmarks/reliability.py) asks for more turns and a warm-up turn first, so its
+    # idle p95 is not a cold start; the test's own run keeps 8.
+    samples = int(os.environ.get("TEACH_BENCH_CHAT_SAMPLES", "0"))
+    if samples:
+        await _chat_latencies(client, chatter, 1)
+    samples = samples or 8
+    idle = await _chat_latencies(client, chatter, samples)
 
     busiest = 0
 
@@ -89,7 +96,7 @@ async def test_sixteen_slow_markings_do_not_slow_other_students_chat(app, client
     body = {"subject_code": "9708", "answers": [{"question_id": qid, "answer": "Demand is price elastic when ..."}]}
     markings = asyncio.gather(*[client.post("/v1/attempts", json=body, headers=m.headers) for m in markers])
     await asyncio.sleep(0.5)  # the marking slots are full and the rest queue
-    loaded = await _chat_latencies(client, chatter, 8)
+    loaded = await _chat_latencies(client, chatter, samples)
     results = await markings
     watcher.cancel()
     record("markings.idle_chat_p95_s", _p95(idle))
