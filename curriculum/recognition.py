@@ -31,6 +31,9 @@ RELAXED_SIMILARITY = 0.30  # all groups but one + this close to the idea's examp
 CLOSE_SIMILARITY = 0.55  # this close to an example with at least one group → credited
 CONTRAST_MARGIN = 0.05  # an idea must beat every rival (misconception vs expectation) by this much
 CONTEXT_MIN_WORDS = 5  # a reply must say something of its own before the question fills in its topic
+# With a two-group idea the student's words hold only one group when the question fills the other: then their
+# words must also be this close to the idea's examples ("both are kinda unfair tbh" is not an answer on equity).
+CONTEXT_TWO_GROUP_SIMILARITY = 0.10
 CUE_CONTRAST = 0.15  # even a full cue match is held back when the words are this much closer to a rival
 
 
@@ -130,9 +133,11 @@ def point_items(point: dict[str, Any]) -> tuple[tuple[Item, ...], tuple[Item, ..
     return _point_items(point.get("code"), key)
 
 
-def _context_completes(item: Item, cm: CueMatch, text: str, context: str) -> bool:
+def _context_completes(item: Item, cm: CueMatch, text: str, context: str, sim: float) -> bool:
     """All groups but one are in the student's words and the missing one is the topic of the question asked."""
     if not context or cm.total < 2 or cm.missing != 1 or cm.negated or len(text.split()) < CONTEXT_MIN_WORDS:
+        return False
+    if cm.total == 2 and sim < CONTEXT_TWO_GROUP_SIMILARITY:
         return False
     present = [match_cues(text, [group]).matched for group in item.cues]
     missing = [group for group, hit in zip(item.cues, present) if not hit]
@@ -156,7 +161,7 @@ def recognise(point: dict[str, Any], text: str, *, context: str = "") -> Recogni
     items = {e.key: e for e in expectations}
     for key, (cm, sim) in exp_scores.items():
         how = _credited(cm, sim, best_mis)
-        if how is None and _context_completes(items[key], cm, text, context):
+        if how is None and _context_completes(items[key], cm, text, context, sim):
             how = "context"
         if how:
             result.expectations.append(Evidence(key, how, sim, cm))
