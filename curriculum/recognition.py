@@ -27,7 +27,7 @@ from typing import Any
 from curriculum.cue_match import DENIAL_WINDOW, NEGATION_WINDOW, CueMatch, match_cues
 from curriculum.similarity import ExampleIndex, features
 
-RELAXED_SIMILARITY = 0.30  # all groups but one + this close to the idea's examples → credited
+RELAXED_SIMILARITY = 0.25  # all groups but one + this close to the idea's examples → credited
 CLOSE_SIMILARITY = 0.55  # this close to an example with at least one group → credited
 CONTRAST_MARGIN = 0.05  # an idea must beat every rival (misconception vs expectation) by this much
 CONTEXT_MIN_WORDS = 5  # a reply must say something of its own before the question fills in its topic
