@@ -81,8 +81,8 @@ def classify_intent(text: str) -> str | None:
 def is_question(text: str) -> bool:
     """True when the student asks the tutor something (ends with "?" or opens like a question)."""
     stripped = (text or "").strip()
-    if stripped.endswith("?"):
-        return True
+    if stripped.endswith("?") or re.search(r"\w\s*\?+(\s|$)", stripped):
+        return True  # any sentence that asks ("wait why is it bad tho? X still gets shirts") makes it a question
     # Without a question mark only a short message that opens like a question is one ("why is it inelastic
     # tho"); "when/where/which …" more often opens a statement ("When supply is inelastic, price rises").
     norm = normalise(stripped)

@@ -212,7 +212,9 @@ def _judge(data: dict[str, Any], text: str, new: CoachProgress, asked: str) -> C
             new.reached.append(key)
             new.just_reached.append(key)
             new.evidence[key] = quote_of(text, cues.get(key), phrases)
-    mistaken = recognition.misconception
+    # Likewise a misconception must be stated, not asked about ("does the curve move out? is that growth?").
+    mistaken = recognition.misconception if claims == text else (
+        recognise(data, claims, context=asked).misconception if claims else None)
     if mistaken is not None:
         mis_id = str(mistaken.key)
         mis_cues = next((m["cues"] for m in data.get("misconceptions", []) if m["id"] == mis_id), None)

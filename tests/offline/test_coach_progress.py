@@ -234,3 +234,18 @@ def run_point(point, *texts):
     for text in texts:
         progress = assess_turn(point, text, progress)
     return progress
+
+
+def test_a_misconception_asked_about_is_a_question_not_a_belief():
+    from evals.coach_quality import _points
+
+    point = _points()["9708.2.2"]
+    asked = run_point(point, "I don't get elasticity", "is -2 inelastic cos its negative?")
+    assert asked.last_move == "question" and asked.current_misconception is None
+    stated = run_point(point, "I don't get elasticity", "-2 is inelastic cos its negative")
+    assert stated.last_move == "misconception"
+
+
+def test_a_question_in_the_middle_of_a_message_makes_it_a_question():
+    progress = run("I don't get elasticity", "wait why do brands react more? cola is cola")
+    assert progress.last_move == "question"
