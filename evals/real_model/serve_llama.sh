@@ -9,11 +9,11 @@
 # Start (foreground; add & or nohup to background it):  bash evals/real_model/serve_llama.sh
 # Then point the product at it:
 #   export OPENAI_BASE_URL=http://127.0.0.1:8765/v1 OPENAI_API_KEY=dummy TEACH_LLM_MODEL=smollm2
-# Settings: LLAMA_VENV (default /work/llama-venv), LLAMA_PORT (8765), LLAMA_CTX (2048), LLAMA_THREADS (2).
+# Settings: LLAMA_VENV (default /work/llama-venv), LLAMA_PORT (8765), LLAMA_CTX (4096), LLAMA_THREADS (2).
 set -euo pipefail
 VENV="${LLAMA_VENV:-/work/llama-venv}"
 PORT="${LLAMA_PORT:-8765}"
-CTX="${LLAMA_CTX:-2048}"
+CTX="${LLAMA_CTX:-4096}"  # the Coach prompt (rules, context block, window) is ~2,100 tokens
 THREADS="${LLAMA_THREADS:-2}"
 PY="$VENV/bin/python"
 [ -x "$PY" ] || { echo "serve_llama: no venv at $VENV (see the setup lines at the top of this script)" >&2; exit 2; }
