@@ -94,15 +94,63 @@ def pasted_sentences(sentences: list[str], scheme_text: str, threshold: float = 
     return out
 
 
+# Verbs (base forms; inflections are matched) and subjects that make a fragment a statement rather than a term.
+_VERB_BASES = frozenset((
+    "be is are was were been being am has have had do does did will would can could may might shall should must "
+    "mean cause lead make get become rise rose risen fall fell fallen increase decrease reduce raise lower grow "
+    "grew shrink buy bought sell sold pay paid spend spent produce shift happen occur work want need give gave "
+    "take took find found depend affect change move go went gone come came keep kept let put set show tell say "
+    "said know think use try help allow encourage discourage stop start create destroy lose lost gain earn hire "
+    "employ sack cut charge supply demand export import save borrow lend lent invest tax subsidise protect "
+    "measure calculate divide multiply compare record track weight count exist remain stay end face compete "
+    "enter leave exit rely benefit harm suffer improve worsen respond react switch substitute consume choose "
+    "decide determine limit restrict outweigh offset push pull drive force bear pass absorb fund finance "
+    "provide offer ensure prevent avoid reach exceed equal mean matter seem appear look feel turn run hold "
+    "bring build mark attract replace result involve include contain consist").split())
+_SUBJECTS = frozenset("it they this these those he she we you i there which who".split())
+_ARROW = re.compile(r"→|->|=>|⇒|⟶")
+_LIST_SPLIT = re.compile(r"[,:;.\n|()=/]+|→|->|=>|⇒|⟶|\band\b|&|\+")
+
+
+def _is_verb(word: str) -> bool:
+    if word in _VERB_BASES:
+        return True
+    for suffix, add in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("es", ""), ("ed", ""), ("ed", "e"),
+                        ("s", ""), ("d", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2 and word[: -len(suffix)] + add in _VERB_BASES:
+            return True
+    return False
+
+
+def is_statement(fragment: str) -> bool:
+    """A fragment that says something (has a verb or a subject pronoun), not a bare term."""
+    return any(_is_verb(w) or w in _SUBJECTS for w in fragment.lower().replace("’", "'").split())
+
+
+def bare_share(text: str) -> tuple[float, float, int]:
+    """(share of fragments that are bare terms, share of words in them, fragments) — fragments split at
+    punctuation, arrows, '=' and 'and', so "X and Y and Z" and "A → B → C" are read as the lists they are."""
+    fragments = [f.strip() for f in _LIST_SPLIT.split(text or "") if f and re.search(r"[A-Za-z0-9]", f)]
+    if not fragments:
+        return 0.0, 0.0, 0
+    bare = [f for f in fragments if not is_statement(f)]
+    words = sum(len(f.split()) for f in fragments)
+    return len(bare) / len(fragments), sum(len(f.split()) for f in bare) / max(1, words), len(fragments)
+
+
 def is_keyword_list(text: str) -> bool:
-    """Bare terms: short comma/colon/semicolon fragments with hardly any function words."""
+    """Bare terms: short comma/colon/semicolon fragments with hardly any function words — or, in any layout
+    (sentences, "and"-strings, arrows, one term per line), an answer most of whose fragments state nothing."""
     words = _words(text)
     if len(words) < 6:
         return False
     fragments = [f for f in re.split(r"[,:;.\n|()]+", text) if f.strip()]
     mean_fragment = len(words) / max(1, len(fragments))
     function_share = sum(w in _FUNCTION for w in words) / len(words)
-    return (mean_fragment <= 4.0 and function_share < 0.2) or function_share < 0.08
+    if (mean_fragment <= 4.0 and function_share < 0.2) or function_share < 0.08:
+        return True
+    bare_fragments, bare_words, count = bare_share(text)
+    return count >= 4 and bare_fragments >= 0.6 and bare_words >= 0.45
 
 
 def _substantive(part: str, vocab: frozenset[str]) -> bool:
@@ -128,7 +176,7 @@ def read_answer(text: str, *, vocab: frozenset[str], scheme_text: str) -> Readin
         content = _has_scheme_content(sentence, vocab)
         link = _CAUSAL.search(canon)
         is_chain = False
-        if link and content:
+        if link and content and not _bare_arrows(sentence):
             before, after = canon[: link.start()], canon[link.end():]
             if _substantive(before, vocab) and _substantive(after, vocab):
                 chains += 1
@@ -149,6 +197,14 @@ def read_answer(text: str, *, vocab: frozenset[str], scheme_text: str) -> Readin
                    judgement=judgement,
                    empty_judgement=empty and not judgement, keyword_list=is_keyword_list(" ".join(live) or text),
                    words=len(_words(text)), pasted=tuple(pasted))
+
+
+def _bare_arrows(sentence: str) -> bool:
+    """Arrow notes whose steps state nothing ("G up → AD up → jobs up"): a chain asserted, not explained."""
+    if not _ARROW.search(sentence):
+        return False
+    steps = [s for s in _ARROW.split(sentence) if s.strip()]
+    return sum(is_statement(s) for s in steps) * 2 < len(steps)
 
 
 def _specific_condition(canon: str, vocab: frozenset[str]) -> bool:
