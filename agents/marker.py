@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agents.llm import model_label
-from agents.marker_nearest import nearest_reading
+from agents.marker_nearest import nearest_reading, other_question
 from agents.marker_prompt import build_marking_messages, marking_schema
 from agents.rubric import (
     RubricMarking,
@@ -42,6 +42,7 @@ from tools.confidence import ConfidenceSignals, forced_review, needs_review, sco
 log = logging.getLogger(__name__)
 
 INSTRUCTION_ANOMALY = "instruction_to_marker"
+OTHER_QUESTION_ANOMALY = "answers_other_question"  # closer to another question's marked answers than its own
 
 
 class MarkingSettings(BaseSettings):
@@ -177,6 +178,8 @@ async def mark_answer(model: BaseChatModel, question: QuestionSpec, answer: str,
     clean = strip_marker_instructions(answer)
     rubric = mark_by_rubric(question.mark_scheme, answer, method=_rubric_method(role))
     anomalies += reading_anomalies(rubric.reading)
+    if "off_topic" not in anomalies and "empty" not in anomalies and other_question(question.ref, clean):
+        anomalies.append(OTHER_QUESTION_ANOMALY)
     parsed, raw = await _ask_model(model, question, clean, role)
     if parsed is None:
         return _from_rubric(question, rubric, anomalies, role=role, model="rubric", offline=True, fallback=True)

@@ -73,3 +73,24 @@ def nearest_reading(ref: str, answer: str) -> NearestReading | None:
     total = sum(weights)
     marks = {ao: sum(w * m[ao] for w, (_, m) in zip(weights, scored)) / total for ao in AO_NAMES}
     return NearestReading(ao_marks=marks, support=scored[0][0], examples=len(scored))
+
+
+OTHER_QUESTION_OWN_MAX = 0.10  # the answer is far from every marked answer to its own question…
+OTHER_QUESTION_MARGIN = 0.09  # …and clearly closer to the marked answers of another question
+
+
+def other_question(ref: str, answer: str) -> str | None:
+    """The bundled question whose marked answers this answer resembles instead of its own (None if none).
+
+    A student who answers a neighbouring question (the price elasticity of demand asked about supply,
+    monetary policy for fiscal) uses the topic's words, so a word check calls it on topic and point cues
+    can credit it; placed among every question's marked answers, it sits with the other question's.
+    """
+    own = nearest_reading(ref, answer)
+    if own is None or own.support >= OTHER_QUESTION_OWN_MAX:
+        return None
+    best, best_ref = 0.0, None
+    for other in _marked_answers():
+        if other != ref and (near := nearest_reading(other, answer)) is not None and near.support > best:
+            best, best_ref = near.support, other
+    return best_ref if best >= own.support + OTHER_QUESTION_MARGIN else None

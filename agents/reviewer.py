@@ -81,11 +81,17 @@ def second_confidence(first: AnswerMarking, second: AnswerMarking, max_marks: in
     reading (an instruction to the marker or another forcing anomaly still forces a human)."""
     gate_signals = gate_signals or {}
     points = first.rubric.get("points", [])
+    independent, levels = float(second.total), gate_signals.get("levels_total")
+    if (second.offline or second.fallback) and gate_signals.get("second_total") is not None:
+        # the offline Reviewer is the descriptor-first rubric reading the gate already weighed: it stands in
+        # for that reading, and the gate's independent reading (nearest marked answers) is kept, so a second
+        # look from the same cues cannot talk the gate out of a disagreement it saw
+        independent, levels = float(gate_signals["second_total"]), float(second.total)
     return score(ConfidenceSignals(
-        marker_total=first.total, second_total=second.total, max_marks=max_marks,
+        marker_total=first.total, second_total=min(float(max_marks), independent), max_marks=max_marks,
         marker_certainty=(first.certainty + second.certainty) / 2, boundary_distance=first.boundary_distance,
         anomalies=tuple(first.anomalies), offline=first.offline or first.fallback or second.offline or second.fallback,
-        levels_total=gate_signals.get("levels_total"), support=float(gate_signals.get("support", 0.0) or 0.0),
+        levels_total=levels, support=float(gate_signals.get("support", 0.0) or 0.0),
         soft_credits=sum(1 for p in points if p.get("how") in ("relaxed", "similar")),
         keyword_list=bool(first.rubric.get("reading", {}).get("keyword_list")),
         define=bool(gate_signals.get("define", False)),

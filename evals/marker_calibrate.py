@@ -3,8 +3,8 @@
     python -m evals.marker_calibrate
 
 Marks every dev answer with the offline Marker, computes the gate's evidence (`tools.confidence`: the nearest
-answers' disagreement, the descriptor-first disagreement, define question, support, key-term list, soft
-credits) and fits a logistic model of "big error" (|error| ≥ 25% of max) by gradient descent with a small L2
+answers' disagreement, the descriptor-first disagreement, define question, a fragile mark (a partial mark where one
+mark is already a big error), support, key-term list, soft credits) and fits a logistic model of "big error" (|error| ≥ 25% of max) by gradient descent with a small L2
 penalty. Prints the weights to copy into `tools/confidence.py`; the held-out set then reports how they carry
 over (`python -m evals.marker_agreement`).
 """
@@ -17,8 +17,9 @@ from agents.marker_nearest import nearest_reading
 from agents.rubric import mark_by_rubric
 from curriculum.loader import get_curriculum
 from evals.marker_sets import BIG_ERROR_SHARE, load_set
+from tools.confidence import fragile
 
-FEATURES = ("disagreement", "levels_disagreement", "define", "support", "keyword_list", "soft_credits")
+FEATURES = ("disagreement", "levels_disagreement", "define", "fragile", "support", "keyword_list", "soft_credits")
 
 
 def features(ref: str, answer: str) -> tuple[int, list[float]]:
@@ -30,7 +31,8 @@ def features(ref: str, answer: str) -> tuple[int, list[float]]:
     top = question.max_marks
     second, support = (min(top, near.total), near.support) if near else (levels.total, 0.0)
     return marking.total, [abs(marking.total - second) / top, abs(marking.total - levels.total) / top,
-                           float(question.kind == "define"), support, float(marking.reading["keyword_list"]),
+                           float(question.kind == "define"), float(fragile(marking.total, top)), support,
+                           float(marking.reading["keyword_list"]),
                            float(sum(p.how in ("relaxed", "similar") for p in marking.points))]
 
 

@@ -9,14 +9,18 @@ held-out set, which only reports how well they carry over):
   blind-marked answers' marks, `agents.marker_nearest`; beside an LLM mark, the rubric coverage mark), as a
   share of the maximum;
 - disagreement with the descriptor-first reading of levels (`agents.rubric`, `levels_first`);
-- a define question (one mark is a large share of a 2-4 mark question);
+- a define question;
+- a fragile offline mark: a partial mark on a question where one mark is already a big error (max ≤ 4);
 - how close the nearest marked answer is (support);
 - a key-term list; points credited only through nearest examples, not every cue group (soft credits).
-The scale maps P = 0.24 to 70, so the default gate sends an answer to the Reviewer when the model's
-estimated chance of a big error exceeds 24% (the dev set's base rate of big errors is 23%).
-Then, each counted once: an LLM marker's own certainty below 1 costs 20 × (1 − certainty) (the offline
+The scale (88) maps P = 0.34 to 70, so the default gate sends an answer to the Reviewer when the model's
+estimated chance of a big error exceeds about a third (chosen on dev: ~33% reach a person; dev's base rate
+of big errors is 25%).
+Then, each counted once: an LLM mark and the rubric reading at least half the maximum apart cost 30
+(one of them is badly wrong, whatever the fitted model says); an LLM marker's own certainty below 1 costs 35 × (1 − certainty) (the offline
 marker's certainty is not a measurement and is left to the fitted model); a mark on a level
-boundary costs up to 5; anomalies `empty` 35, `very_short` 10, `off_topic` 25, `keyword_list` 10, and
+boundary costs up to 5; anomalies `empty` 35, `very_short` 10, `off_topic` 25, `answers_other_question` 25, `keyword_list` 0 (a list is
+held at the lowest level by the rubric; the fitted model decides whether it is risky), and
 `instruction_to_marker`, `encoded_blob`, `hidden_text`, `pasted_scheme` 100 (they always force review).
 """
 
@@ -28,20 +32,25 @@ from dataclasses import dataclass
 DEFAULT_THRESHOLD = 70
 
 # Logistic weights for P(big error), fitted on evals/dev/marker_answers_dev.yaml (python -m evals.marker_calibrate).
-BIAS = -1.72
-W_DISAGREEMENT = 0.86
-W_LEVELS_DISAGREEMENT = 0.41
-W_DEFINE = 0.03
-W_SUPPORT = 0.59
+BIAS = -1.70
+W_DISAGREEMENT = 0.95
+W_LEVELS_DISAGREEMENT = 0.32
+W_DEFINE = -0.49
+W_SUPPORT = 0.70
 W_KEYWORD_LIST = 0.0  # fitted -0.02 ≈ 0: once lists are held at L1 they are not riskier; the anomaly penalty stays
-W_SOFT_CREDIT = 0.37
-SCALE = 125.0  # confidence = 100 − SCALE × P(big error); chosen on dev: ~35% reach a person
+W_SOFT_CREDIT = 0.23
+W_FRAGILE = 1.21
+BIG_ERROR_SHARE = 0.25  # a big error is |error| ≥ 25% of the maximum (evals.marker_sets)
+SCALE = 88.0  # confidence = 100 − SCALE × P(big error); chosen on dev: ~33% reach a person
 
-CERTAINTY_WEIGHT = 20.0
+CERTAINTY_WEIGHT = 35.0
+SPLIT_SHARE = 0.5
+SPLIT_PENALTY = 30.0
 BOUNDARY_WEIGHT = 5.0
 BOUNDARY_WINDOW = 1.0  # marks
 FORCING = 100.0
-ANOMALY_PENALTIES = {"empty": 35.0, "very_short": 10.0, "off_topic": 25.0, "keyword_list": 10.0,
+ANOMALY_PENALTIES = {"empty": 35.0, "very_short": 10.0, "off_topic": 25.0, "keyword_list": 0.0,
+                     "answers_other_question": 25.0,
                      "instruction_to_marker": FORCING, "encoded_blob": FORCING, "hidden_text": FORCING,
                      "pasted_scheme": FORCING}
 UNKNOWN_ANOMALY_PENALTY = 15.0
@@ -93,13 +102,20 @@ class ConfidenceSignals:
         object.__setattr__(self, "anomalies", tuple(self.anomalies))
 
 
+def fragile(marker_total: float, max_marks: int) -> bool:
+    """A partial mark on a question where one mark is already a big error (max ≤ 4): the examiner's call on
+    a single half-made point decides it, and on dev these are the define answers most often a mark out."""
+    return max_marks * BIG_ERROR_SHARE <= 1 and 0 < marker_total < max_marks
+
+
 def big_error_probability(signals: ConfidenceSignals) -> float:
     """The fitted model's estimated chance that the mark is off by ≥ 25% of the maximum."""
     top = signals.max_marks
     levels = abs(signals.marker_total - signals.levels_total) / top if signals.levels_total is not None else 0.0
     z = (BIAS + W_DISAGREEMENT * abs(signals.marker_total - signals.second_total) / top
          + W_LEVELS_DISAGREEMENT * levels + W_DEFINE * signals.define + W_SUPPORT * signals.support
-         + W_KEYWORD_LIST * signals.keyword_list + W_SOFT_CREDIT * signals.soft_credits)
+         + W_KEYWORD_LIST * signals.keyword_list + W_SOFT_CREDIT * signals.soft_credits
+         + W_FRAGILE * (signals.offline and fragile(signals.marker_total, top)))
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -110,6 +126,8 @@ def score(signals: ConfidenceSignals) -> int:
         value -= CERTAINTY_WEIGHT * (1.0 - signals.marker_certainty)
     if signals.boundary_distance is not None and signals.boundary_distance < BOUNDARY_WINDOW:
         value -= BOUNDARY_WEIGHT * (1.0 - signals.boundary_distance / BOUNDARY_WINDOW)
+    if not signals.offline and abs(signals.marker_total - signals.second_total) >= SPLIT_SHARE * signals.max_marks:
+        value -= SPLIT_PENALTY  # the two readings half the scale apart: one of them is badly wrong
     for anomaly in dict.fromkeys(signals.anomalies):
         value -= ANOMALY_PENALTIES.get(anomaly, UNKNOWN_ANOMALY_PENALTY)
     return int(min(100, max(0, math.floor(value + 0.5))))

@@ -62,3 +62,39 @@ async def test_an_obfuscated_instruction_is_flagged_and_never_rewarded(hidden: s
     offline = await mark_answer(offline_chat_model(), q, injected)
     assert offline.total <= baseline.total
     assert gate(q, injected, marking, threshold=70)[1] and gate(q, injected, offline, threshold=70)[1]
+
+
+@pytest.mark.parametrize("soup", [
+    "Monopoly means high prices and restricted output and allocative inefficiency and deadweight loss, but also "
+    "economies of scale and dynamic efficiency and supernormal profit and research and development, so it "
+    "depends on the situation.",
+    "Monopoly. High prices. Restricted output. Allocative inefficiency. Deadweight loss. Economies of scale. "
+    "Dynamic efficiency. Supernormal profit. Natural monopoly. Regulation. It depends.",
+    "Single seller → high price → low output → deadweight loss. Barriers → supernormal profit → R&D. Regulation.",
+])
+async def test_key_terms_in_any_layout_stay_at_the_lowest_level(soup: str) -> None:
+    q = spec("9708-Q7-03")
+    marking = await mark_answer(offline_chat_model(), q, soup)
+    assert "keyword_list" in marking.anomalies
+    assert all(marking.levels[ao]["level"] <= 1 for ao in ("AO2", "AO3"))
+    assert marking.total <= 3  # never above the lowest level, flagged or not
+
+
+def test_arrow_notes_whose_steps_state_nothing_are_not_explained_chains() -> None:
+    from agents.marker_reading import read_answer
+
+    bare = read_answer("G up → AD up → output up → jobs up.", vocab=frozenset({"output"}), scheme_text="")
+    assert bare.chains == 0
+    explained = read_answer("Spending rises so firms get more orders, which means they hire more workers.",
+                            vocab=frozenset({"spendi", "orders", "worker", "firms"}), scheme_text="")
+    assert explained.chains >= 1
+
+
+async def test_an_answer_to_another_question_is_flagged() -> None:
+    q = spec("9708-Q5-01")  # fiscal policy, answered with monetary policy
+    answer = ("This is when the central bank changes interest rates or the money supply to control inflation. "
+              "For example, the Bank of England could cut the base rate from 5% to 4% to encourage borrowing "
+              "and spending.")  # a dev answer (md059): its own bundled copy is skipped
+    marking = await mark_answer(offline_chat_model(), q, answer)
+    assert "answers_other_question" in marking.anomalies
+    assert gate(q, answer, marking, threshold=70)[1]

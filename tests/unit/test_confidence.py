@@ -8,14 +8,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tools.confidence import ConfidenceSignals, big_error_probability, forced_review, needs_review, score
+from tools.confidence import (
+    SCALE,
+    ConfidenceSignals,
+    big_error_probability,
+    forced_review,
+    needs_review,
+    score,
+)
 
 CLEAN = ConfidenceSignals(marker_total=8, second_total=8, max_marks=12, marker_certainty=1.0, boundary_distance=None)
 
 
 def test_clean_agreeing_certain_mark_passes_and_is_the_base_rate() -> None:
-    # agreement leaves the fitted model's base rate of big errors: confidence = 100 − 125 × P(big error)
-    assert score(CLEAN) == round(100 - 125 * big_error_probability(CLEAN))
+    # agreement leaves the fitted model's base rate of big errors: confidence = 100 − SCALE × P(big error)
+    assert score(CLEAN) == round(100 - SCALE * big_error_probability(CLEAN))
     assert 70 <= score(CLEAN) < 100 and not needs_review(score(CLEAN))
 
 
@@ -132,3 +139,13 @@ def test_invalid_signals_are_rejected_with_the_field(kwargs: dict) -> None:
 def test_needs_review_rejects_out_of_range(confidence: object, threshold: object) -> None:
     with pytest.raises(ValueError):
         needs_review(confidence, threshold)  # type: ignore[arg-type]
+
+
+def test_a_partial_offline_mark_on_a_small_question_is_riskier() -> None:
+    from tools.confidence import fragile
+
+    assert fragile(2, 3) and fragile(1, 4) and not fragile(0, 3) and not fragile(3, 3) and not fragile(4, 8)
+    partial = ConfidenceSignals(marker_total=2, second_total=2, max_marks=3, marker_certainty=0.9,
+                                boundary_distance=None, offline=True)
+    full = replace(partial, marker_total=3, second_total=3)
+    assert big_error_probability(partial) > big_error_probability(full)
