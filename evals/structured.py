@@ -6,7 +6,8 @@ turn it into constrained decoding), a forced tool call, JSON mode, then a plain 
 the reply is read tolerantly: tool-call arguments, else the first JSON object in the text (a truncated one
 still yields the fields written before the cut), else "Field: label" lines, else (one field only) the
 earliest allowed label word in the text. A `MethodLadder` is shared by every call of a run: a method the
-server refuses (HTTP 400/404/422/501) is dropped at once, and one whose replies never parse is dropped after
+server refuses (HTTP 400/404/422/501) is dropped at once (but a prompt too long for the model's context is
+not a refusal: that item's dialogue is cut in the middle and retried, and no method is dropped), and one whose replies never parse is dropped after
 `give_up_after` failures, so a run settles on what works without paying for what does not.
 
 A call makes at most `max_attempts` requests (a refused method costs no attempt, a timeout, transport
@@ -219,6 +220,26 @@ _FEATURE_WORDS = {"json_schema": ("response_format", "json_schema"), "json_mode"
                   "tools": ("tool_choice", "tools", "function")}
 
 
+_OVERFLOW_WORDS = ("context length", "context window", "maximum context", "context_length_exceeded",
+                   "too many tokens", "exceed")
+
+
+def _context_overflow(exc: Exception) -> bool:
+    """The server said the prompt does not fit the model's context (llama.cpp, vLLM and OpenAI answer 400 with
+    such a message): a fact about this item's prompt, not a method the server refuses."""
+    message = str(exc).lower()
+    return _status(exc) in (400, 413, 422) and "token" in message and any(w in message for w in _OVERFLOW_WORDS)
+
+
+def shorten_middle(text: str, marker: str = "\n[... part of the dialogue left out to fit the judge's context ...]\n"
+                   ) -> str:
+    """`text` at about half its length: the head (reference material) and the tail (the turn to judge) kept."""
+    if len(text) < 400:
+        return text[: len(text) // 2]
+    keep_head, keep_tail = len(text) // 6, len(text) // 3
+    return text[:keep_head] + marker + text[-keep_tail:]
+
+
 def _status(exc: Exception) -> int | None:
     return getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
 
@@ -260,12 +281,19 @@ def ask_fields(chat_model: BaseChatModel, fields: dict[str, tuple[str, ...]], sy
     best: dict[str, str] = {}
     reason, used, attempts, errors = "", None, 0, []
     step = 0  # after an unparseable reply, the next attempt goes one method down (for this call only)
+    shortened = 0  # times the dialogue was cut to fit the model's context
     while attempts < settings.max_attempts:
         available = ladder.available
         method = available[min(step, len(available) - 1)]
         try:
             reply = _invoke(chat_model, method, schema, messages, settings.max_tokens)
         except Exception as exc:  # noqa: BLE001  (any client error is a fact about this item, not a crash)
+            if _context_overflow(exc):  # never drop a method for it: shorten this item's dialogue and retry
+                attempts += 1
+                errors.append(f"{method}: prompt longer than the model's context ({str(exc)[:100]})")
+                messages = [messages[0], HumanMessage(shorten_middle(messages[1].content))]
+                shortened += 1
+                continue
             status = _refused(exc)
             if method != "plain" and (status or _names_the_feature(exc, method)):
                 ladder.drop(method, f"server refused it (HTTP {status or _status(exc)})")
@@ -293,4 +321,6 @@ def ask_fields(chat_model: BaseChatModel, fields: dict[str, tuple[str, ...]], sy
     error = None
     if missing:
         error = f"unscored after {attempts} attempt(s): " + ("; ".join(errors[-2:]) or "no reply")
+    if shortened and best:
+        reason = (reason + " " if reason else "") + f"(judged on a shortened dialogue, cut {shortened}x to fit)"
     return Outcome(values=best, reason=reason, method=used, attempts=attempts, error=error)

@@ -119,3 +119,28 @@ def test_a_server_that_answers_an_unsupported_format_with_500_is_not_retried_for
     assert payload["judge"]["methods"]["dropped"] == {"json_schema": "server refused it (HTTP 500)"}
     assert all(row["coverage"] == 1.0 for row in payload["metrics"].values())
     assert len(fake.requests) == 3  # the refusal, then one call per response
+
+
+def test_a_prompt_longer_than_the_context_is_shortened_and_no_method_is_dropped(fake, two_responses, tmp_path):
+    """llama.cpp answers a prompt that does not fit its n_ctx with HTTP 400: that is a fact about one item, not
+    a refused method. The item's dialogue is cut in the middle and retried; the next item still gets the best
+    method."""
+    overflow = Fault(400, message="This model's maximum context length is 2048 tokens. However, you requested "
+                                  "2400 tokens (2200 in the messages, 200 in the completion).")
+    fake.enqueue(overflow)
+    fake.default = Reply(text=GOOD)
+    payload = _run(fake, two_responses, tmp_path)
+    assert payload["judge"]["methods"]["dropped"] == {}
+    bodies = [r.body for r in fake.requests]
+    assert all(b["response_format"]["type"] == "json_schema" for b in bodies)
+    assert len(bodies) == 3  # the overflow, its shortened retry, the second response
+    assert len(bodies[1]["messages"][-1]["content"]) < len(bodies[0]["messages"][-1]["content"])
+    first, second = payload["predictions"]
+    assert first["labels"] == ANNOTATION and second["labels"] == ANNOTATION
+    assert all(row["coverage"] == 1.0 for row in payload["metrics"].values())
+
+    fake.reset()
+    fake.default = overflow  # never fits: unscored with the reason after the attempt budget, the run goes on
+    payload = _run(fake, two_responses, tmp_path)
+    assert "longer than the model's context" in payload["predictions"][0]["unscored"]["Coherence"]
+    assert payload["judge"]["methods"]["dropped"] == {} and len(fake.requests) == 6
