@@ -42,10 +42,11 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text or "") if s.strip()]
 
 
-def ngrams(text: str, n: int = NGRAM) -> set[str]:
-    """The normalised word n-grams of `text`."""
+@lru_cache(maxsize=4096)
+def ngrams(text: str, n: int = NGRAM) -> frozenset[str]:
+    """The normalised word n-grams of `text` (cached: the point's own texts are n-grammed every turn)."""
     words = normalise(text).split()
-    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return frozenset(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
 
 
 def _content_words(text: str) -> set[str]:

@@ -24,12 +24,16 @@ _PUNCTUATION = re.compile(r"[^\w\s]|_")
 _WHITESPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=8192)
 def _lower_collapsed(text: str) -> str:
     return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
-    """Return `text` lowercased with apostrophes removed, other punctuation as spaces and whitespace collapsed."""
+    """Return `text` lowercased with apostrophes removed, other punctuation as spaces and whitespace collapsed.
+
+    Pure, and called every turn on the same curriculum texts (cues, ideas, definitions, phrases): cached."""
     text = _APOSTROPHES.sub("", _lower_collapsed(text))
     return _WHITESPACE.sub(" ", _PUNCTUATION.sub(" ", text)).strip()
 
