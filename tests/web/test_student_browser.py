@@ -102,3 +102,18 @@ async def test_sign_in_and_reset_pages_pass_axe(site, browser) -> None:  # noqa:
     await expect(page.get_by_role("alert")).to_contain_text("do not match")
     await check_a11y(page, "sign-in error")
     await context.close()
+
+
+async def test_account_page_creates_and_revokes_a_token_and_passes_axe(site, browser) -> None:  # noqa: ANN001
+    page = await sign_in(browser, site, "ben")
+    await page.goto("/account")
+    await check_a11y(page, "account")
+    await page.get_by_label("Name").fill("browser script")
+    await page.get_by_role("button", name="Create a token").click()
+    token = (await page.locator("#new-token").inner_text()).strip()
+    assert (await page.request.get("/v1/me", headers={"Authorization": f"Bearer {token}"})).status == 200
+    await page.get_by_role("button", name=re.compile(r"^Revoke token browser script")).click()
+    await expect(page.get_by_role("row", name=re.compile("browser script"))).to_contain_text("revoked")
+    assert (await page.request.get("/v1/me", headers={"Authorization": f"Bearer {token}"})).status == 401
+    await check_a11y(page, "account after revoking")
+    await page.context.close()
