@@ -43,8 +43,8 @@ def _words(text_: str) -> int:
 
 def evaluate(transcript: Transcript) -> dict[str, Any]:
     """The row's values for one transcript (pure): counts, flags with their entry index, and the scores."""
-    scored = score_transcript(transcript)
     view = SessionView.of(transcript)
+    scored = score_transcript(transcript, view=view)
     session = {r["key"]: r for r in scored["session"]}
     flags: list[dict[str, Any]] = []
     leak_turns = 0

@@ -16,7 +16,8 @@ replayed over the student's messages, so the evals judge the Coach by the same y
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -44,30 +45,90 @@ COMPLIANCE = re.compile(
     re.IGNORECASE)
 
 
+class _ReplayCache:
+    """Replayed progress steps of bundled syllabus points, shared by every view in the process.
+
+    A step's result depends only on the point and the student's messages so far (each with the Coach message it
+    answered), so that chain is the key: a session scored when it closes and again once its closing message is
+    stored replays nothing the second time. Only points looked up from the bundled curriculum are cached (a
+    caller's own point dict may differ under the same code); the cache starts over if the curriculum object
+    changes. Bounded, least recently used out first.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._steps: OrderedDict[tuple[Any, ...], CoachProgress] = OrderedDict()
+        self._owner: object | None = None
+
+    def get(self, owner: object, key: tuple[Any, ...]) -> CoachProgress | None:
+        if owner is not self._owner:
+            self._steps.clear()
+            self._owner = owner
+            return None
+        found = self._steps.get(key)
+        if found is not None:
+            self._steps.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[Any, ...], progress: CoachProgress) -> None:
+        self._steps[key] = progress
+        if len(self._steps) > self.size:
+            self._steps.popitem(last=False)
+
+
+_REPLAYS = _ReplayCache()
+
+
+def _bundled(code: str | None) -> tuple[dict[str, Any] | None, object | None]:
+    """The bundled point (as `point_for` gives it) and the curriculum object it came from."""
+    if not code:
+        return None, None
+    from curriculum.loader import get_curriculum
+
+    curriculum = get_curriculum()
+    return point_for(code), curriculum
+
+
 @dataclass
 class SessionView:
     """A transcript with the Coach's progress rule replayed: what the student had reached before each entry."""
 
     transcript: Transcript
     point: dict[str, Any] | None
+    # Set when `point` is the bundled curriculum's (then replayed steps are shared, see `_ReplayCache`).
+    curriculum: object | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, transcript: Transcript, point: dict[str, Any] | None = None) -> SessionView:
         """The view of `transcript` (point looked up from its syllabus code unless given)."""
-        return cls(transcript, point if point is not None else point_for(transcript.syllabus_point))
+        if point is not None:
+            return cls(transcript, point)
+        found, curriculum = _bundled(transcript.syllabus_point)
+        return cls(transcript, found, curriculum if found is not None else None)
 
     @cached_property
     def progress_before(self) -> list[CoachProgress]:
         """`progress_before[i]`: the student's progress before entry i (index len(entries): after the last)."""
         progress, states, asked = CoachProgress(), [], ""
+        key: tuple[Any, ...] = (self.transcript.syllabus_point,)
         for entry in self.transcript.entries:
             states.append(progress)
             if entry["role"] == "student":
-                progress = assess_turn(self.point or {}, entry["content"], progress, asked=asked)
+                key = (key, entry["content"], asked)
+                found = _REPLAYS.get(self.curriculum, key) if self.curriculum is not None else None
+                if found is None:
+                    found = assess_turn(self.point or {}, entry["content"], progress, asked=asked)
+                    if self.curriculum is not None:
+                        _REPLAYS.put(key, found)
+                progress = found
             else:
                 asked = entry["content"]
         states.append(progress)
         return states
+
+    @cached_property
+    def _leaks(self) -> dict[int, list[str]]:
+        return {}
 
     @cached_property
     def student_moves(self) -> dict[int, str]:
@@ -80,10 +141,12 @@ class SessionView:
         return " ".join(e["content"] for e in self.transcript.entries[:index] if e["role"] == "student")
 
     def leaks_at(self, index: int) -> list[str]:
-        """What coach entry `index` gives away (see `evals.leakage.find_leaks`)."""
-        reached = set(self.progress_before[index].reached)
-        return find_leaks(self.transcript.entries[index]["content"], self.point, reached=reached,
-                          student_said=self.said_before(index))
+        """What coach entry `index` gives away (see `evals.leakage.find_leaks`); computed once per entry."""
+        if index not in self._leaks:
+            reached = set(self.progress_before[index].reached)
+            self._leaks[index] = find_leaks(self.transcript.entries[index]["content"], self.point, reached=reached,
+                                            student_said=self.said_before(index))
+        return list(self._leaks[index])
 
     @property
     def closed(self) -> bool:
@@ -226,7 +289,8 @@ SESSION_SCORERS = {
 }
 
 
-def score_session(transcript: Transcript, *, point: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """All six deterministic session scores, in `SESSION_KEYS` order."""
-    view = SessionView.of(transcript, point)
+def score_session(transcript: Transcript, *, point: dict[str, Any] | None = None,
+                  view: SessionView | None = None) -> list[dict[str, Any]]:
+    """All six deterministic session scores, in `SESSION_KEYS` order (`view`: an existing view of `transcript`)."""
+    view = view if view is not None else SessionView.of(transcript, point)
     return [SESSION_SCORERS[key](view) for key in SESSION_KEYS]

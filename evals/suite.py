@@ -22,7 +22,7 @@ from langchain_core.language_models import BaseChatModel
 from evals.scorers.turn_deterministic import score_turn
 from evals.scorers.turn_llm import score_turn_llm
 from evals.session_scorers import SessionView, score_session
-from evals.session_transcript import Transcript, point_for
+from evals.session_transcript import Transcript
 from evals.structured import MethodLadder
 
 
@@ -35,10 +35,11 @@ def turn_context(point: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def score_turns(transcript: Transcript, point: dict[str, Any] | None, *,
-                chat_model: BaseChatModel | None = None, ladder: MethodLadder | None = None) -> list[dict[str, Any]]:
+                chat_model: BaseChatModel | None = None, ladder: MethodLadder | None = None,
+                view: SessionView | None = None) -> list[dict[str, Any]]:
     """`[{"index", "coach", "scores": [...], "judge"?: [...]}]`, one item per coach turn."""
     context = turn_context(point)
-    view = SessionView.of(transcript, point) if point else None
+    view = (view if view is not None else SessionView.of(transcript, point)) if point else None
     turns = []
     for index in transcript.coach_turns:
         history = [dict(e) for e in transcript.entries[:index]]
@@ -53,20 +54,23 @@ def score_turns(transcript: Transcript, point: dict[str, Any] | None, *,
 
 
 def score_transcript(transcript: Transcript, *, judge_model: BaseChatModel | None = None,
-                     judge_turns: bool = False, ladder: MethodLadder | None = None) -> dict[str, Any]:
-    """Every score for one transcript.
+                     judge_turns: bool = False, ladder: MethodLadder | None = None,
+                     view: SessionView | None = None) -> dict[str, Any]:
+    """Every score for one transcript (`view`: an existing `SessionView.of(transcript)`, so nothing is replayed
+    twice).
 
     Returns `{"id", "syllabus_point", "outcome", "entries", "turns": [...], "session": [...], "judge": {...}|None}`;
     `judge` holds `{"session": [...], "turns": [...]?}` when `judge_model` is given (an LLM is configured).
     """
-    point = point_for(transcript.syllabus_point)
+    view = view if view is not None else SessionView.of(transcript)
+    point = view.point
     turn_judge = judge_model if judge_turns else None
     ladder = ladder if ladder is not None or judge_model is None else MethodLadder()
     scored: dict[str, Any] = {
         "id": transcript.id, "syllabus_point": transcript.syllabus_point, "outcome": transcript.outcome,
         "entries": len(transcript.entries),
-        "turns": score_turns(transcript, point, chat_model=turn_judge, ladder=ladder),
-        "session": score_session(transcript, point=point),
+        "turns": score_turns(transcript, point, chat_model=turn_judge, ladder=ladder, view=view),
+        "session": score_session(transcript, point=point, view=view),
         "judge": None,
     }
     if judge_model is not None:
