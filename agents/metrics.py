@@ -81,6 +81,10 @@ def count_llm_call(*, agent: str, model: str, failed: bool = False, reason: str 
 class LlmMetrics(BaseCallbackHandler):
     """A chat model's callback (`callbacks=[LlmMetrics(agent, model)]`): counts each call and failed call."""
 
+    # Counting is a thread-safe increment: run it on the event loop, not via a thread-pool hop per callback
+    # (LangChain hands non-inline sync handlers of async runs to the default executor).
+    run_inline = True
+
     def __init__(self, agent: str, model: str) -> None:
         self._calls = LLM_CALLS.labels(agent=agent, model=model)
         self.agent, self.model = agent, model
