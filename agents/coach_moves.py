@@ -62,8 +62,13 @@ _QUESTION_START = re.compile(
 # confusion. Three words after the question word make it about something ("idk why", "not sure how" are not).
 _CONFUSED_ASK = re.compile(r"\b(dont|do not|still dont|never) (get|understand|see)( \w+)? (why|how|what|whether)\b"
                            r"|\bconfus\w* (about|why|how|with|on)\b")
-_ASKS_ABOUT = re.compile(r"\b(why|how|what|whats|which|does|doesnt|do|did|is|isnt|are|arent|would|wouldnt|will|can"
-                         r"|could|should)\b(\s+\w+){3,}")
+# "why/how/what" ask wherever they stand; "is/does/can…" only at the start of a clause ("is it cos…"), since
+# mid-sentence they state ("I thought a steep curve is always inelastic").
+_ASKS_ABOUT = re.compile(r"\b(why|how|what|whats|which)\b(\s+\w+){3,}"
+                         r"|(^|[.,;:!?]|\b(so|but|wait|and|then|like|ok|okay))\s*(does|doesnt|do|did|is|isnt|are|arent"
+                         r"|would|wouldnt|will|can|could|should)\b(\s+\w+){3,}")
+# "But surely a tax shifts demand?" asks only for agreement: it states the belief.
+_RHETORICAL = re.compile(r"^\W*(but |so |and )?(surely|isnt it obvious|obviously)\b", re.IGNORECASE)
 
 
 def classify_intent(text: str) -> str | None:
@@ -96,8 +101,13 @@ def asks_about_something(text: str) -> bool:
     """True when, beside any "idk"/"I'm confused", the message asks about something ("idk, is it cos people
     need it for work?", "I'm confused why no substitutes makes it inelastic") — a question to engage with,
     not a plain "I don't know"."""
-    rest = _DONT_KNOW.sub(" ", normalise(text))
+    rest = _DONT_KNOW.sub(" , ", _punctuated(text))
     return bool(_ASKS_ABOUT.search(rest))
+
+
+def _punctuated(text: str) -> str:
+    """Lowercased, apostrophes dropped, clause punctuation kept (`normalise` turns it into spaces)."""
+    return re.sub(r"['’]", "", (text or "").lower())
 
 
 def gave_up(text: str) -> bool:
@@ -125,5 +135,5 @@ _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 def declarative_part(text: str) -> str:
     """The sentences of `text` that state something (questions and question-like sentences dropped)."""
-    kept = [s for s in _SENTENCES.split(text or "") if s.strip() and not is_question(s)]
+    kept = [s for s in _SENTENCES.split(text or "") if s.strip() and (not is_question(s) or _RHETORICAL.search(s))]
     return " ".join(kept)

@@ -249,3 +249,17 @@ def test_a_misconception_asked_about_is_a_question_not_a_belief():
 def test_a_question_in_the_middle_of_a_message_makes_it_a_question():
     progress = run("I don't get elasticity", "wait why do brands react more? cola is cola")
     assert progress.last_move == "question"
+
+
+def test_a_confused_opening_that_states_a_belief_starts_with_that_belief():
+    from evals.coach_quality import _points
+
+    point = _points()["9708.2.2"]
+    statement = point["misconceptions"][0]["statement"]
+    progress = assess_turn(point, f"I'm confused about elasticity. I thought {statement.rstrip('.')}.", CoachProgress())
+    assert progress.opening_misconception is not None
+
+
+def test_but_surely_states_the_belief_it_asks_agreement_for():
+    progress = run("I don't get elasticity", "But surely a steep curve is always inelastic?")
+    assert progress.last_move == "misconception"
