@@ -53,17 +53,20 @@ async def coach_receive(state: TutorState, runtime: Runtime[GraphContext]) -> di
     text = state.get("student_message") or ""
     record = ctx.turn_record
     async with ctx.sessionmaker() as db:
-        if record is None or not record.resume:  # a resumed turn's message is already stored: never twice
+        append = record is None or not record.resume  # a resumed turn's message is already stored: never twice
+        if append:
             await append_transcript_entry(db, session_id=ctx.session_id, role="student", content=text,
                                           require_open=True)
             if record is not None:
                 await record.claim(db)  # the Idempotency-Key commits with the message, or neither does
-            await db.commit()
-        if record is not None:
-            record.message_committed = True
+        # Read in the append's transaction (it sees the new message), then commit: one transaction, not two.
         cs = await get_session_tail(db, session_id=ctx.session_id, entries=TAIL)
         code = cs["syllabus_point_code"]
         point_row = await get_syllabus_point(db, code=code) if code else None
+        if append:
+            await db.commit()
+        if record is not None:
+            record.message_committed = True
     point = {**point_row.content, "title": point_row.title, "code": code} if point_row else {}
     progress = await restore_progress(ctx.sessionmaker, ctx.session_id, state.get("coach_progress"), cs, point)
     asked = next((e["content"] for e in reversed(cs["tail"][:-1]) if e.get("role") == "coach"), "")
