@@ -13,7 +13,7 @@ session check flags is never "No" per turn, and a turn it clears is not "Yes" on
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,6 +34,28 @@ def turn_context(point: dict[str, Any] | None) -> dict[str, Any] | None:
             "expectations": [e["idea"] for e in point.get("expectations", [])]}
 
 
+_TURN_SCORES: OrderedDict[tuple[Any, ...], list[dict[str, Any]]] = OrderedDict()
+_TURN_SCORES_SIZE = 2048
+
+
+def _deterministic_turn(history: list[dict[str, Any]], response: str, context: dict[str, Any] | None,
+                        leaks: list[str] | None) -> list[dict[str, Any]]:
+    """`score_turn` (pure: it reads only roles and contents), remembered for the process: a closed session is
+    scored when it closes and again once its closing message is stored, and all but the last turn repeat."""
+    key = (tuple((e.get("role"), e.get("content")) for e in history), response,
+           None if context is None else (tuple(context["answer_phrases"]), tuple(context["expectations"])),
+           None if leaks is None else tuple(leaks))
+    found = _TURN_SCORES.get(key)
+    if found is None:
+        found = score_turn(history, response, context=context, leaks=leaks)
+        _TURN_SCORES[key] = found
+        if len(_TURN_SCORES) > _TURN_SCORES_SIZE:
+            _TURN_SCORES.popitem(last=False)
+    else:
+        _TURN_SCORES.move_to_end(key)
+    return [dict(r) for r in found]
+
+
 def score_turns(transcript: Transcript, point: dict[str, Any] | None, *,
                 chat_model: BaseChatModel | None = None, ladder: MethodLadder | None = None,
                 view: SessionView | None = None) -> list[dict[str, Any]]:
@@ -46,7 +68,7 @@ def score_turns(transcript: Transcript, point: dict[str, Any] | None, *,
         response = transcript.entries[index]["content"]
         leaks = view.leaks_at(index) if view is not None else None
         item: dict[str, Any] = {"index": index, "coach": response,
-                                "scores": score_turn(history, response, context=context, leaks=leaks)}
+                                "scores": _deterministic_turn(history, response, context, leaks)}
         if chat_model is not None:
             item["judge"] = score_turn_llm(history, response, chat_model=chat_model, context=context, ladder=ladder)
         turns.append(item)
