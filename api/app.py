@@ -65,6 +65,9 @@ def create_app(*, database_url: str | None = None, settings: ApiSettings | None 
         lifespan=lifespan,
         docs_url=None,  # the web app serves /docs itself: local Swagger UI assets, no inline script
         redoc_url=None,
+        # an API answers a wrong path with an error envelope: the slash redirect fired before routing and
+        # turned a path parameter of "/" into a 307 instead of a 4xx
+        redirect_slashes=False,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
     app.add_middleware(RequestContext)  # outermost: every response carries X-Request-ID

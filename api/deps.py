@@ -88,16 +88,21 @@ def _declared_query(request: Request, route: Any) -> frozenset[str]:
 
 async def reject_unknown_query(request: Request) -> None:
     """A query parameter the operation's OpenAPI entry does not declare is a 422 naming it (a misspelt
-    `limt=5` must not be silently ignored)."""
+    `limt=5` must not be silently ignored), and so is one given twice: no operation takes a list in its
+    query, and FastAPI would silently keep the last of `?limit=5&limit=abc`."""
     route = request.scope.get("route")
     if route is None or not getattr(route, "include_in_schema", False) or not request.query_params:
         return
     declared = _declared_query(request, route)
-    for name in request.query_params:
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        shown = name or "(a parameter with an empty name)"
         if name not in declared:
-            shown = name or "(a parameter with an empty name)"
             raise InvalidInput(f"{shown}: unknown query parameter; this operation takes "
                                f"{', '.join(sorted(declared)) or 'none'}", field=name or "query")
+        if name in seen:
+            raise InvalidInput(f"{shown}: given more than once; give it once", field=name)
+        seen.add(name)
 
 
 def app_state(request: Request) -> Any:

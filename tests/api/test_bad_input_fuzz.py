@@ -108,6 +108,15 @@ async def test_malformed_path_params_are_rejected(school: School, key: tuple[str
     await school.rejected_without_writes(route, url=route.url(**{param: value}), content=body)
 
 
+@pytest.mark.parametrize("key", WITH_PATH, ids=_ids(WITH_PATH))
+async def test_slash_as_path_param_is_an_error_not_a_redirect(school: School, key: tuple[str, str]) -> None:
+    """A path parameter that decodes to `/` once got Starlette's 307 slash redirect instead of an error."""
+    route = _route(school, key)
+    body = dumps(route.body) if route.body is not None else None
+    for param in sorted(route.params):
+        await school.rejected_without_writes(route, url=route.url(**{param: "/"}), content=body)
+
+
 @pytest.mark.parametrize("key", WITH_QUERY, ids=_ids(WITH_QUERY))
 @settings(FUZZ, max_examples=40)  # GETs are cheap; the out-of-range values need more draws to come up
 @given(data=st.data())
@@ -200,6 +209,13 @@ async def test_a_grade_keyed_by_text_the_database_cannot_store_is_422(school: Sc
 async def test_an_offset_past_the_database_bigint_is_422_naming_offset(school: School, key: tuple[str, str]) -> None:
     route = _route(school, key)  # before: OFFSET 10**20 reached PostgreSQL and failed with a 500
     r = await school.rejected_without_writes(route, query={"offset": str(10**20)})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "offset"
+
+
+@pytest.mark.parametrize("key", WITH_QUERY, ids=_ids(WITH_QUERY))
+async def test_a_query_parameter_given_twice_is_422_naming_it(school: School, key: tuple[str, str]) -> None:
+    route = _route(school, key)  # before: FastAPI kept the last value and the request was half-read
+    r = await school.rejected_without_writes(route, url=route.url() + "?offset=0&offset=0")
     assert r.status_code == 422 and r.json()["error"]["field"] == "offset"
 
 
